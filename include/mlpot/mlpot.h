@@ -1,0 +1,15 @@
+/* mlpot: machine-learning interatomic potentials. The umbrella header. */
+#ifndef MLPOT_MLPOT_H
+#define MLPOT_MLPOT_H
+
+#include "mlpot/status.h"
+#include "mlpot/units.h"
+#include "mlpot/elements.h"
+#include "mlpot/structure.h"
+#include "mlpot/neighbours.h"
+#include "mlpot/potential.h"
+#include "mlpot/descriptor.h"
+#include "mlpot/classical.h"
+#include "mlpot/io.h"
+
+#endif

@@ -1,0 +1,519 @@
+/* Cell-list neighbour search for any triclinic cell, open or mixed boundaries.
+ *
+ * Atoms are binned in fractional coordinates of a full-rank basis (periodic lattice vectors
+ * kept, open directions completed by unit vectors, see mlpot_cell_complete). Two points closer
+ * than R differ in fractional coordinate k by at most R / h_k, h_k the distance between the
+ * basis' faces along k, so a stencil of ceil(R / bin height) bins either side finds every pair.
+ * In a periodic direction the stencil may reach past the cell, possibly many times for cells
+ * thinner than R: each (bin, image) combination is visited once, so every image of a neighbour
+ * within R is found exactly once. */
+#include "mlpot/neighbours.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "core/cell.h"
+#include "core/error.h"
+#include "core/memory.h"
+
+void mlpot_neighbour_list_init(mlpot_neighbour_list *nl)
+{
+    memset(nl, 0, sizeof *nl);
+}
+
+void mlpot_neighbour_list_free(mlpot_neighbour_list *nl)
+{
+    if (!nl) return;
+    free(nl->offsets);
+    free(nl->neighbour);
+    free(nl->shift);
+    free(nl->vector);
+    free(nl->distance);
+    free(nl->reverse);
+    free(nl->built_positions);
+    free(nl->built_numbers);
+    mlpot_neighbour_list_init(nl);
+}
+
+/* One candidate pair while searching; sorted per atom into the canonical order. */
+typedef struct pair_entry {
+    int z, j;
+    int s[3];
+    double d[3];
+    double r;
+} pair_entry;
+
+static int compare_entries(const void *pa, const void *pb)
+{
+    const pair_entry *a = pa, *b = pb;
+    if (a->z != b->z) return a->z < b->z ? -1 : 1;
+    if (a->j != b->j) return a->j < b->j ? -1 : 1;
+    for (int k = 0; k < 3; ++k)
+        if (a->s[k] != b->s[k]) return a->s[k] < b->s[k] ? -1 : 1;
+    return 0;
+}
+
+/* Per-thread growable buffer of entries. */
+typedef struct entry_buffer {
+    pair_entry *e;
+    size_t n, cap;
+} entry_buffer;
+
+static int buffer_push(entry_buffer *b, const pair_entry *e)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024;
+        pair_entry *grown = mlpot_realloc(b->e, cap, sizeof *grown);
+        if (!grown) return 0;
+        b->e = grown;
+        b->cap = cap;
+    }
+    b->e[b->n++] = *e;
+    return 1;
+}
+
+/* Displacement (x_j - x_i) + s·cell in this exact order, so that (j, i, -s) gives -d bitwise. */
+static inline void pair_vector(const double *xi, const double *xj, const int s[3],
+                               const double *cell, double d[3])
+{
+    for (int a = 0; a < 3; ++a) {
+        double shift = (double)s[0] * cell[a] + (double)s[1] * cell[3 + a] +
+                       (double)s[2] * cell[6 + a];
+        d[a] = (xj[a] - xi[a]) + shift;
+    }
+}
+
+static int floor_div(int a, int b)
+{
+    int q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    return q;
+}
+
+typedef struct grid {
+    int nb[3];          /* bins per direction */
+    int reach[3];       /* stencil half-width in bins */
+    double origin[3];   /* fractional coordinate of the first bin's edge */
+    double width[3];    /* fractional width of a bin */
+    size_t n_bins;
+    size_t *bin_start;  /* [n_bins + 1] */
+    int *bin_atoms;     /* [n_atoms] atoms sorted by bin */
+    int *atom_bin;      /* [3 * n_atoms] bin coordinates of each atom */
+    int *wrap;          /* [3 * n_atoms] lattice vectors subtracted to wrap each atom */
+} grid;
+
+static void grid_free(grid *g)
+{
+    free(g->bin_start);
+    free(g->bin_atoms);
+    free(g->atom_bin);
+    free(g->wrap);
+}
+
+static mlpot_status grid_build(grid *g, const mlpot_structure *s, double range, mlpot_error *err)
+{
+    int n = s->n_atoms;
+    memset(g, 0, sizeof *g);
+    double basis[9], inv[9], height[3];
+    mlpot_cell_complete(&s->cell[0][0], s->pbc, basis);
+    mlpot_status st = mlpot_matrix3_inverse(basis, inv, err);
+    if (st) {
+        mlpot_error_prepend(err, "neighbour search: ");
+        return st;
+    }
+    mlpot_cell_heights(basis, height);
+
+    double *frac = mlpot_calloc(3 * (size_t)n, sizeof *frac);
+    g->atom_bin = mlpot_calloc(3 * (size_t)n, sizeof *g->atom_bin);
+    g->wrap = mlpot_calloc(3 * (size_t)n, sizeof *g->wrap);
+    if (!frac || !g->atom_bin || !g->wrap) {
+        free(frac);
+        return mlpot_fail_memory(err, "building a neighbour list");
+    }
+    double lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1};
+    for (int k = 0; k < 3; ++k)
+        if (!s->pbc[k]) lo[k] = INFINITY, hi[k] = -INFINITY;
+    for (int i = 0; i < n; ++i) {
+        double *f = &frac[3 * i];
+        mlpot_cell_fractional(inv, &s->positions[3 * i], f);
+        for (int k = 0; k < 3; ++k) {
+            if (s->pbc[k]) {
+                double w = floor(f[k]);
+                if (fabs(w) > 1.0e9) {
+                    free(frac);
+                    return mlpot_fail(err, MLPOT_ERR_GEOMETRY,
+                                      "atom %d lies %g cells away from the cell", i + 1, w);
+                }
+                g->wrap[3 * i + k] = (int)w;
+                f[k] -= w;
+                if (f[k] >= 1.0) f[k] = 0.0; /* f = -tiny rounds to 1 after the shift */
+            } else {
+                lo[k] = fmin(lo[k], f[k]);
+                hi[k] = fmax(hi[k], f[k]);
+            }
+        }
+    }
+    /* Bins no thinner than the search range; in total at most ~2 per atom so that sparse
+     * systems (a molecule in a big box, a slab with vacuum) stay O(N) in memory. */
+    double extent[3];
+    size_t max_bins = 2 * (size_t)n + 27;
+    for (int k = 0; k < 3; ++k) {
+        extent[k] = s->pbc[k] ? 1.0 : fmax(hi[k] - lo[k], 0.0) * (1.0 + 1e-12) + 1e-12;
+        double perpendicular = extent[k] * height[k];
+        double nbins = floor(perpendicular / range);
+        g->nb[k] = nbins < 1 ? 1 : (nbins > 1.0e6 ? 1000000 : (int)nbins);
+        g->origin[k] = lo[k];
+    }
+    while ((size_t)g->nb[0] * (size_t)g->nb[1] * (size_t)g->nb[2] > max_bins) {
+        int k = 0;
+        for (int q = 1; q < 3; ++q)
+            if (g->nb[q] > g->nb[k]) k = q;
+        g->nb[k] = (g->nb[k] + 1) / 2;
+    }
+    for (int k = 0; k < 3; ++k) {
+        g->width[k] = extent[k] / g->nb[k];
+        double bin_height = g->width[k] * height[k];
+        /* floor + 1 rather than ceil keeps a margin when range/bin_height is an integer */
+        double reach = floor(range / bin_height * (1.0 + 1e-12)) + 1.0;
+        if (s->pbc[k] && reach / g->nb[k] > MLPOT_NEIGHBOURS_MAX_IMAGES) {
+            free(frac);
+            return mlpot_fail(err, MLPOT_ERR_GEOMETRY,
+                              "cutoff %g Å needs about %.0f periodic images along lattice vector "
+                              "%c (distance between cell faces %g Å); the neighbour search "
+                              "allows at most %d",
+                              range, ceil(range / height[k]), "abc"[k], height[k],
+                              MLPOT_NEIGHBOURS_MAX_IMAGES);
+        }
+        if (!s->pbc[k] && reach > g->nb[k]) reach = g->nb[k];
+        g->reach[k] = (int)reach;
+    }
+    g->n_bins = (size_t)g->nb[0] * (size_t)g->nb[1] * (size_t)g->nb[2];
+    g->bin_start = mlpot_calloc(g->n_bins + 1, sizeof *g->bin_start);
+    g->bin_atoms = mlpot_calloc((size_t)n, sizeof *g->bin_atoms);
+    int *bin_of = mlpot_calloc((size_t)n, sizeof *bin_of);
+    if (!g->bin_start || !g->bin_atoms || !bin_of) {
+        free(frac);
+        free(bin_of);
+        return mlpot_fail_memory(err, "building a neighbour list");
+    }
+    for (int i = 0; i < n; ++i) {
+        for (int k = 0; k < 3; ++k) {
+            int b = (int)((frac[3 * i + k] - g->origin[k]) / g->width[k]);
+            if (b < 0) b = 0;
+            if (b >= g->nb[k]) b = g->nb[k] - 1;
+            g->atom_bin[3 * i + k] = b;
+        }
+        bin_of[i] = (g->atom_bin[3 * i] * g->nb[1] + g->atom_bin[3 * i + 1]) * g->nb[2] +
+                    g->atom_bin[3 * i + 2];
+        g->bin_start[bin_of[i] + 1]++;
+    }
+    for (size_t b = 0; b < g->n_bins; ++b) g->bin_start[b + 1] += g->bin_start[b];
+    size_t *fill = mlpot_calloc(g->n_bins, sizeof *fill);
+    if (!fill) {
+        free(frac);
+        free(bin_of);
+        return mlpot_fail_memory(err, "building a neighbour list");
+    }
+    for (int i = 0; i < n; ++i) g->bin_atoms[g->bin_start[bin_of[i]] + fill[bin_of[i]]++] = i;
+    free(fill);
+    free(bin_of);
+    free(frac);
+    return MLPOT_OK;
+}
+
+/* First overlapping pair found by a thread (lowest i, then j). */
+typedef struct overlap {
+    int i, j;
+    double r;
+} overlap;
+
+/* Collects the sorted neighbours of atom i into buf. Returns 0 on allocation failure. */
+static int search_atom(const grid *g, const mlpot_structure *s, int i, double range2,
+                       unsigned flags, entry_buffer *buf, overlap *ov)
+{
+    const int *bi = &g->atom_bin[3 * i];
+    const int *wi = &g->wrap[3 * i];
+    const double *xi = &s->positions[3 * i];
+    size_t first = buf->n;
+    for (int dx = -g->reach[0]; dx <= g->reach[0]; ++dx) {
+        int tx = bi[0] + dx, ix = 0;
+        if (s->pbc[0]) {
+            ix = floor_div(tx, g->nb[0]);
+            tx -= ix * g->nb[0];
+        } else if (tx < 0 || tx >= g->nb[0]) {
+            continue;
+        }
+        for (int dy = -g->reach[1]; dy <= g->reach[1]; ++dy) {
+            int ty = bi[1] + dy, iy = 0;
+            if (s->pbc[1]) {
+                iy = floor_div(ty, g->nb[1]);
+                ty -= iy * g->nb[1];
+            } else if (ty < 0 || ty >= g->nb[1]) {
+                continue;
+            }
+            for (int dz = -g->reach[2]; dz <= g->reach[2]; ++dz) {
+                int tz = bi[2] + dz, iz = 0;
+                if (s->pbc[2]) {
+                    iz = floor_div(tz, g->nb[2]);
+                    tz -= iz * g->nb[2];
+                } else if (tz < 0 || tz >= g->nb[2]) {
+                    continue;
+                }
+                size_t b = ((size_t)tx * g->nb[1] + (size_t)ty) * g->nb[2] + (size_t)tz;
+                for (size_t q = g->bin_start[b]; q < g->bin_start[b + 1]; ++q) {
+                    int j = g->bin_atoms[q];
+                    const int *wj = &g->wrap[3 * j];
+                    pair_entry e;
+                    e.s[0] = ix + wi[0] - wj[0];
+                    e.s[1] = iy + wi[1] - wj[1];
+                    e.s[2] = iz + wi[2] - wj[2];
+                    if (j == i && e.s[0] == 0 && e.s[1] == 0 && e.s[2] == 0) continue;
+                    pair_vector(xi, &s->positions[3 * j], e.s, &s->cell[0][0], e.d);
+                    double r2 = e.d[0] * e.d[0] + e.d[1] * e.d[1] + e.d[2] * e.d[2];
+                    if (!(r2 < range2)) continue;
+                    e.r = sqrt(r2);
+                    if (e.r < MLPOT_MIN_DISTANCE && ov->i < 0) {
+                        ov->i = i;
+                        ov->j = j;
+                        ov->r = e.r;
+                    }
+                    if ((flags & MLPOT_NEIGHBOURS_HALF) && !mlpot_pair_is_owned(i, j, e.s))
+                        continue;
+                    e.j = j;
+                    e.z = s->numbers[j];
+                    if (!buffer_push(buf, &e)) return 0;
+                }
+            }
+        }
+    }
+    qsort(buf->e + first, buf->n - first, sizeof *buf->e, compare_entries);
+    return 1;
+}
+
+static mlpot_status reserve_pairs(mlpot_neighbour_list *nl, size_t n_pairs, mlpot_error *err)
+{
+    if (n_pairs <= nl->pair_capacity && nl->neighbour) return MLPOT_OK;
+    size_t cap = n_pairs + n_pairs / 8 + 16;
+    int *neighbour = mlpot_realloc(nl->neighbour, cap, sizeof *neighbour);
+    if (neighbour) nl->neighbour = neighbour;
+    int *shift = mlpot_realloc(nl->shift, 3 * cap, sizeof *shift);
+    if (shift) nl->shift = shift;
+    double *vector = mlpot_realloc(nl->vector, 3 * cap, sizeof *vector);
+    if (vector) nl->vector = vector;
+    double *distance = mlpot_realloc(nl->distance, cap, sizeof *distance);
+    if (distance) nl->distance = distance;
+    if (!neighbour || !shift || !vector || !distance)
+        return mlpot_fail_memory(err, "storing a neighbour list");
+    nl->pair_capacity = cap;
+    return MLPOT_OK;
+}
+
+mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl, const mlpot_structure *s,
+                                        double cutoff, double skin, unsigned flags,
+                                        mlpot_error *err)
+{
+    if (!(cutoff > 0) || !isfinite(cutoff))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "neighbour list cutoff %g is not positive", cutoff);
+    if (!(skin >= 0) || !isfinite(skin))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "neighbour list skin %g is negative", skin);
+    mlpot_status st = mlpot_structure_validate(s, err);
+    if (st) return st;
+    int n = s->n_atoms;
+    double range = cutoff + skin;
+
+    free(nl->reverse);
+    nl->reverse = NULL;
+    if (nl->atom_capacity < n + 1 || !nl->offsets) {
+        size_t *offsets = mlpot_realloc(nl->offsets, (size_t)n + 1, sizeof *offsets);
+        double *built = mlpot_realloc(nl->built_positions, 3 * (size_t)n + 1, sizeof *built);
+        int *numbers = mlpot_realloc(nl->built_numbers, (size_t)n + 1, sizeof *numbers);
+        if (offsets) nl->offsets = offsets;
+        if (built) nl->built_positions = built;
+        if (numbers) nl->built_numbers = numbers;
+        if (!offsets || !built || !numbers)
+            return mlpot_fail_memory(err, "building a neighbour list");
+        nl->atom_capacity = n + 1;
+    }
+    nl->n_atoms = n;
+    nl->cutoff = cutoff;
+    nl->skin = skin;
+    nl->flags = flags;
+    nl->n_pairs = 0;
+    nl->offsets[0] = 0;
+    if (n > 0) {
+        memcpy(nl->built_positions, s->positions, 3 * (size_t)n * sizeof(double));
+        memcpy(nl->built_numbers, s->numbers, (size_t)n * sizeof(int));
+    }
+    memcpy(nl->built_cell, s->cell, sizeof nl->built_cell);
+    if (n == 0) return MLPOT_OK;
+
+    grid g;
+    st = grid_build(&g, s, range, err);
+    if (st) {
+        grid_free(&g);
+        return st;
+    }
+
+    int n_threads = 1;
+#ifdef _OPENMP
+    n_threads = omp_get_max_threads();
+    if (n_threads > n) n_threads = n;
+    if (n < 256) n_threads = 1; /* thread start-up costs more than a small search */
+#endif
+    entry_buffer *buffers = mlpot_calloc((size_t)n_threads, sizeof *buffers);
+    overlap *overlaps = mlpot_calloc((size_t)n_threads, sizeof *overlaps);
+    size_t *counts = mlpot_calloc((size_t)n, sizeof *counts);
+    int failed = buffers == NULL || overlaps == NULL || counts == NULL;
+    double range2 = range * range;
+    if (!failed) {
+#pragma omp parallel num_threads(n_threads) reduction(|| : failed)
+        {
+            int t = 0;
+#ifdef _OPENMP
+            t = omp_get_thread_num();
+#endif
+            /* Contiguous blocks of atoms per thread, so the buffers concatenate in order. */
+            int begin = (int)((long)n * t / n_threads), end = (int)((long)n * (t + 1) / n_threads);
+            overlaps[t].i = -1;
+            for (int i = begin; i < end && !failed; ++i) {
+                size_t before = buffers[t].n;
+                if (!search_atom(&g, s, i, range2, flags, &buffers[t], &overlaps[t])) failed = 1;
+                counts[i] = buffers[t].n - before;
+            }
+        }
+    }
+    grid_free(&g);
+    if (failed) st = mlpot_fail_memory(err, "building a neighbour list");
+    for (int t = 0; !st && t < n_threads; ++t)
+        if (overlaps[t].i >= 0) {
+            const overlap *o = &overlaps[t];
+            st = mlpot_fail(err, MLPOT_ERR_GEOMETRY,
+                            "atoms %d (%d) and %d (%d) are %.4g Å apart, closer than %.2g Å: "
+                            "overlapping atoms",
+                            o->i + 1, s->numbers[o->i], o->j + 1, s->numbers[o->j], o->r,
+                            MLPOT_MIN_DISTANCE);
+            if (s->source) mlpot_error_prepend(err, "%s:%ld: ", s->source, s->source_line);
+        }
+    if (!st) {
+        for (int i = 0; i < n; ++i) nl->offsets[i + 1] = nl->offsets[i] + counts[i];
+        nl->n_pairs = nl->offsets[n];
+        st = reserve_pairs(nl, nl->n_pairs, err);
+    }
+    if (!st) {
+        for (int t = 0; t < n_threads; ++t) {
+            int begin = (int)((long)n * t / n_threads);
+            size_t k = nl->offsets[begin];
+            for (size_t q = 0; q < buffers[t].n; ++q, ++k) {
+                const pair_entry *e = &buffers[t].e[q];
+                nl->neighbour[k] = e->j;
+                memcpy(&nl->shift[3 * k], e->s, sizeof e->s);
+                memcpy(&nl->vector[3 * k], e->d, sizeof e->d);
+                nl->distance[k] = e->r;
+            }
+        }
+    }
+    for (int t = 0; buffers && t < n_threads; ++t) free(buffers[t].e);
+    free(buffers);
+    free(overlaps);
+    free(counts);
+    if (st) nl->n_pairs = 0, nl->offsets[n] = 0;
+    return st;
+}
+
+mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl, const mlpot_structure *s,
+                                         mlpot_error *err)
+{
+    if (s->n_atoms != nl->n_atoms)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                          "neighbour list was built for %d atoms, structure has %d", nl->n_atoms,
+                          s->n_atoms);
+    int n = s->n_atoms;
+#pragma omp parallel for schedule(static) if (n > 1000)
+    for (int i = 0; i < n; ++i) {
+        const double *xi = &s->positions[3 * i];
+        for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
+            double *d = &nl->vector[3 * k];
+            pair_vector(xi, &s->positions[3 * nl->neighbour[k]], &nl->shift[3 * k], &s->cell[0][0], d);
+            nl->distance[k] = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        }
+    }
+    for (size_t k = 0; k < nl->n_pairs; ++k)
+        if (nl->distance[k] < MLPOT_MIN_DISTANCE || !isfinite(nl->distance[k])) {
+            int i = 0;
+            while (nl->offsets[i + 1] <= k) ++i;
+            return mlpot_fail(err, MLPOT_ERR_GEOMETRY,
+                              "atoms %d and %d are %.4g Å apart, closer than %.2g Å: "
+                              "overlapping atoms",
+                              i + 1, nl->neighbour[k] + 1, nl->distance[k], MLPOT_MIN_DISTANCE);
+        }
+    return MLPOT_OK;
+}
+
+int mlpot_neighbour_list_needs_rebuild(const mlpot_neighbour_list *nl, const mlpot_structure *s)
+{
+    if (!nl->offsets || s->n_atoms != nl->n_atoms) return 1;
+    /* A changed cell moves periodic images by amounts that depend on the image; rebuilding is
+     * the simple safe answer (a barostat pays one search per step). */
+    if (memcmp(nl->built_cell, s->cell, sizeof nl->built_cell) != 0) return 1;
+    double limit2 = 0.25 * nl->skin * nl->skin;
+    for (int i = 0; i < s->n_atoms; ++i) {
+        const double *a = &s->positions[3 * i], *b = &nl->built_positions[3 * i];
+        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+        double d2 = dx * dx + dy * dy + dz * dz;
+        if (!(d2 <= limit2)) return 1;
+    }
+    return 0;
+}
+
+mlpot_status mlpot_neighbour_list_reverse(mlpot_neighbour_list *nl, mlpot_error *err)
+{
+    if (nl->flags & MLPOT_NEIGHBOURS_HALF)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "reverse pairs need a full neighbour list");
+    if (nl->reverse) return MLPOT_OK;
+    int *reverse = mlpot_calloc(nl->n_pairs, sizeof *reverse);
+    if (!reverse) return mlpot_fail_memory(err, "indexing reverse pairs");
+    int n = nl->n_atoms, missing = 0;
+    /* Entries of an atom are sorted by (species, index, shift): binary search for (i, -s)
+     * among the entries of j. */
+#pragma omp parallel for schedule(static) reduction(+ : missing) if (n > 1000)
+    for (int i = 0; i < n; ++i) {
+        for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
+            int j = nl->neighbour[k];
+            const int *s = &nl->shift[3 * k];
+            int want[3] = {-s[0], -s[1], -s[2]};
+            size_t lo = nl->offsets[j], hi = nl->offsets[j + 1];
+            int found = -1;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int jm = nl->neighbour[mid];
+                int zm = nl->built_numbers[jm], zi = nl->built_numbers[i];
+                int cmp = 0;
+                if (zm != zi) cmp = zm < zi ? -1 : 1;
+                else if (jm != i) cmp = jm < i ? -1 : 1;
+                const int *sm = &nl->shift[3 * mid];
+                for (int a = 0; a < 3 && cmp == 0; ++a)
+                    if (sm[a] != want[a]) cmp = sm[a] < want[a] ? -1 : 1;
+                if (cmp == 0) {
+                    found = (int)mid;
+                    break;
+                }
+                if (cmp < 0) lo = mid + 1;
+                else hi = mid;
+            }
+            if (found < 0) ++missing;
+            reverse[k] = found;
+        }
+    }
+    if (missing) {
+        free(reverse);
+        return mlpot_fail(err, MLPOT_ERR_INTERNAL, "%d neighbour pairs have no reverse pair", missing);
+    }
+    nl->reverse = reverse;
+    return MLPOT_OK;
+}

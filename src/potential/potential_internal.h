@@ -1,0 +1,23 @@
+/* The potential handle's layout, for the library's own composite potentials (sum, units). */
+#ifndef MLPOT_POTENTIAL_INTERNAL_H
+#define MLPOT_POTENTIAL_INTERNAL_H
+
+#include "mlpot/potential.h"
+
+struct mlpot_potential {
+    mlpot_potential_ops ops;
+    void *state;
+    char *style;
+    double cutoff;
+    unsigned outputs;
+    int needs_full_list;
+    int n_species; /* 0: any species */
+    int *species;
+};
+
+/* Checks request, list and species before a compute (what mlpot_potential_compute checks). */
+mlpot_status mlpot_potential_check_request(const mlpot_potential *p, const mlpot_structure *s,
+                                           const mlpot_neighbour_list *nl, unsigned request,
+                                           mlpot_error *err);
+
+#endif

@@ -1,0 +1,211 @@
+/* Potential specifications: "STYLE:ARG[,ARG...]" for classical styles, or a path to a model
+ * file or folder whose kind is detected from its content. The table of styles is constant;
+ * adding a style is one entry here and one loader. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/error.h"
+#include "core/memory.h"
+#include "mlpot/classical.h"
+#include "mlpot/elements.h"
+#include "mlpot/potential.h"
+#include "potential/spec.h"
+
+/* --- argument lists ------------------------------------------------------------------- */
+
+void mlpot_spec_args_free(mlpot_spec_args *a)
+{
+    if (!a) return;
+    free(a->buffer);
+    free(a->positional);
+    free(a->keys);
+    free(a->values);
+    free(a->used);
+    memset(a, 0, sizeof *a);
+}
+
+mlpot_status mlpot_spec_args_parse(const char *text, mlpot_spec_args *a, mlpot_error *err)
+{
+    memset(a, 0, sizeof *a);
+    a->buffer = mlpot_strdup(text ? text : "");
+    size_t n_tokens = 1;
+    for (const char *c = text ? text : ""; *c; ++c) n_tokens += *c == ',';
+    a->positional = mlpot_calloc(n_tokens, sizeof(char *));
+    a->keys = mlpot_calloc(n_tokens, sizeof(char *));
+    a->values = mlpot_calloc(n_tokens, sizeof(char *));
+    a->used = mlpot_calloc(n_tokens, sizeof(int));
+    if (!a->buffer || !a->positional || !a->keys || !a->values || !a->used) {
+        mlpot_spec_args_free(a);
+        return mlpot_fail_memory(err, "parsing a potential specification");
+    }
+    char *save = NULL;
+    for (char *tok = strtok_r(a->buffer, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char)*tok)) ++tok;
+        char *end = tok + strlen(tok);
+        while (end > tok && isspace((unsigned char)end[-1])) *--end = '\0';
+        if (!*tok) continue;
+        char *eq = strchr(tok, '=');
+        if (eq) {
+            *eq = '\0';
+            a->keys[a->n_keys] = tok;
+            a->values[a->n_keys++] = eq + 1;
+        } else {
+            a->positional[a->n_positional++] = tok;
+        }
+    }
+    return MLPOT_OK;
+}
+
+const char *mlpot_spec_args_get(mlpot_spec_args *a, const char *key)
+{
+    for (int k = 0; k < a->n_keys; ++k)
+        if (strcmp(a->keys[k], key) == 0) {
+            a->used[k] = 1;
+            return a->values[k];
+        }
+    return NULL;
+}
+
+mlpot_status mlpot_spec_args_double(mlpot_spec_args *a, const char *style, const char *key,
+                                    int required, double fallback, double *out, mlpot_error *err)
+{
+    const char *v = mlpot_spec_args_get(a, key);
+    if (!v) {
+        if (required)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: missing parameter %s=VALUE", style, key);
+        *out = fallback;
+        return MLPOT_OK;
+    }
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || *end || errno == ERANGE || !isfinite(x))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: %s='%s' is not a number", style, key, v);
+    *out = x;
+    return MLPOT_OK;
+}
+
+mlpot_status mlpot_spec_args_bool(mlpot_spec_args *a, const char *style, const char *key,
+                                  int fallback, int *out, mlpot_error *err)
+{
+    const char *v = mlpot_spec_args_get(a, key);
+    if (!v) {
+        *out = fallback;
+        return MLPOT_OK;
+    }
+    if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1")) *out = 1;
+    else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0")) *out = 0;
+    else return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: %s='%s' is not yes or no", style, key, v);
+    return MLPOT_OK;
+}
+
+mlpot_status mlpot_spec_args_finish(const mlpot_spec_args *a, const char *style,
+                                    int max_positional, mlpot_error *err)
+{
+    for (int k = 0; k < a->n_keys; ++k)
+        if (!a->used[k])
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: unknown parameter '%s'", style,
+                              a->keys[k]);
+    if (a->n_positional > max_positional)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: unexpected argument '%s'", style,
+                          a->positional[max_positional]);
+    return MLPOT_OK;
+}
+
+/* --- loaders of the classical styles --------------------------------------------------- */
+
+static mlpot_status load_lj(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    mlpot_lj_params p = {0};
+    mlpot_status st;
+    if ((st = mlpot_spec_args_double(a, "lj", "cutoff", 1, 0, &p.cutoff, err))) return st;
+    if ((st = mlpot_spec_args_bool(a, "lj", "shift", 0, &p.shift, err))) return st;
+    /* Per-element parameters epsilon.El=..., sigma.El=...; or global epsilon=, sigma=. */
+    int species[MLPOT_MAX_ELEMENT];
+    double eps[MLPOT_MAX_ELEMENT], sig[MLPOT_MAX_ELEMENT];
+    int ns = 0;
+    for (int k = 0; k < a->n_keys; ++k) {
+        if (strncmp(a->keys[k], "epsilon.", 8) != 0) continue;
+        const char *el = a->keys[k] + 8;
+        int z = mlpot_element_number(el);
+        if (!z) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "lj: unknown element '%s' in %s", el, a->keys[k]);
+        char key[64];
+        snprintf(key, sizeof key, "sigma.%s", el);
+        species[ns] = z;
+        if ((st = mlpot_spec_args_double(a, "lj", a->keys[k], 1, 0, &eps[ns], err))) return st;
+        if ((st = mlpot_spec_args_double(a, "lj", key, 1, 0, &sig[ns], err))) return st;
+        ++ns;
+    }
+    if (ns == 0) {
+        if ((st = mlpot_spec_args_double(a, "lj", "epsilon", 1, 0, &p.epsilon, err))) return st;
+        if ((st = mlpot_spec_args_double(a, "lj", "sigma", 1, 0, &p.sigma, err))) return st;
+    }
+    if ((st = mlpot_spec_args_finish(a, "lj", 0, err))) return st;
+    p.n_species = ns;
+    p.species = species;
+    p.epsilons = eps;
+    p.sigmas = sig;
+    return mlpot_lj_create(&p, out, err);
+}
+
+static mlpot_status load_zbl(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    double inner, outer;
+    mlpot_status st;
+    if ((st = mlpot_spec_args_double(a, "zbl", "inner", 1, 0, &inner, err))) return st;
+    if ((st = mlpot_spec_args_double(a, "zbl", "outer", 1, 0, &outer, err))) return st;
+    if ((st = mlpot_spec_args_finish(a, "zbl", 0, err))) return st;
+    return mlpot_zbl_create(inner, outer, out, err);
+}
+
+typedef struct style_entry {
+    const char *name;
+    const char *usage;
+    mlpot_status (*load)(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err);
+} style_entry;
+
+static const style_entry STYLES[] = {
+    {"lj", "lj:epsilon=EV,sigma=A,cutoff=A[,shift=yes] or lj:epsilon.El=EV,sigma.El=A,...,cutoff=A",
+     load_lj},
+    {"zbl", "zbl:inner=A,outer=A", load_zbl},
+};
+
+const char *mlpot_potential_styles(void)
+{
+    return "  lj:epsilon=EV,sigma=A,cutoff=A[,shift=yes]   Lennard-Jones (per element: epsilon.Ar=..,sigma.Ar=..)\n"
+           "  zbl:inner=A,outer=A                        ZBL screened nuclear repulsion\n"
+           "  PATH                                       a model file or folder (kind detected)\n";
+}
+
+mlpot_status mlpot_potential_load(const char *spec, mlpot_potential **out, mlpot_error *err)
+{
+    *out = NULL;
+    if (!spec || !*spec) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "empty potential specification");
+    const char *colon = strchr(spec, ':');
+    if (colon) {
+        size_t len = (size_t)(colon - spec);
+        for (size_t k = 0; k < sizeof STYLES / sizeof STYLES[0]; ++k)
+            if (strlen(STYLES[k].name) == len && strncmp(spec, STYLES[k].name, len) == 0) {
+                mlpot_spec_args a;
+                mlpot_status st = mlpot_spec_args_parse(colon + 1, &a, err);
+                if (!st) st = STYLES[k].load(&a, out, err);
+                mlpot_spec_args_free(&a);
+                if (st) mlpot_error_prepend(err, "potential '%s': ", spec);
+                return st;
+            }
+    }
+    struct stat info;
+    if (stat(spec, &info) == 0)
+        return mlpot_model_load_path(spec, out, err);
+    if (colon)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                          "potential '%s': unknown style '%.*s' and no such file; styles:\n%s",
+                          spec, (int)(colon - spec), spec, mlpot_potential_styles());
+    return mlpot_fail(err, MLPOT_ERR_IO, "potential '%s': no such file or folder, and not STYLE:ARGS",
+                      spec);
+}
