@@ -15,6 +15,7 @@
 #include "mlpot/neighbours.h"
 #include "mlpot/status.h"
 #include "mlpot/structure.h"
+#include "mlpot/units.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,7 +30,10 @@ enum mlpot_output {
     MLPOT_OUT_ATOM_VIRIALS = 1u << 4,    /* atom_virials[9n], sum to the virial */
     MLPOT_OUT_ATOM_VARIANCES = 1u << 5,  /* atom_variances[n]: variance of each local energy */
     MLPOT_OUT_ENERGY_VARIANCE = 1u << 6, /* energy_variance: variance of the total energy */
-    MLPOT_OUT_CHARGES = 1u << 7          /* charges[n], e */
+    MLPOT_OUT_CHARGES = 1u << 7,         /* charges[n], e */
+    MLPOT_OUT_EXTRAPOLATION = 1u << 8    /* atom_extrapolations[n]: how many of each atom's
+                                            descriptor components lie outside the range seen
+                                            in training (0 when inside) */
 };
 
 /* What a compute call produced. Arrays are sized for n_atoms by the library; initialise with
@@ -46,6 +50,7 @@ typedef struct mlpot_result {
     double *atom_variances;
     double energy_variance;
     double *charges;
+    int *atom_extrapolations;
     int capacity; /* private */
 } mlpot_result;
 
@@ -121,12 +126,21 @@ MLPOT_API mlpot_status mlpot_potential_evaluate(const mlpot_potential *p, const 
 MLPOT_API mlpot_status mlpot_potential_sum(mlpot_potential **members, int n_members,
                                            mlpot_potential **out, mlpot_error *err);
 
+/* A potential in other units: `inner` computes in energy unit eu and length unit lu (an n2p2
+ * model fitted in Hartree and Bohr, say); the wrapper takes and returns eV and Å. Takes
+ * ownership of inner (also on failure). */
+MLPOT_API mlpot_status mlpot_potential_with_units(mlpot_potential *inner, mlpot_energy_unit eu,
+                                                  mlpot_length_unit lu, mlpot_potential **out,
+                                                  mlpot_error *err);
+
 /* Loads a potential from a specification string:
  *   STYLE:ARG[,ARG...]  a classical style with files and key=value parameters, e.g.
  *                       "sw:Si.sw", "eam/alloy:Cu.eam.alloy", "eam:Cu_u3.eam,Ni_u3.eam",
  *                       "tersoff:SiC.tersoff", "lj:epsilon=0.0104,sigma=3.4,cutoff=8.5",
  *                       "zbl:inner=1.2,outer=2.0"
- *   PATH                a model file or folder, its kind detected from its content.
+ *   PATH[,ARG...]       a model file or folder, its kind detected from its content, with
+ *                       optional arguments, e.g. "H2O/,energy_unit=Hartree,length_unit=Bohr"
+ *                       to declare the units of a unit-agnostic model (n2p2).
  * mlpot_potential_styles() lists the styles with their arguments, one per line. */
 MLPOT_API mlpot_status mlpot_potential_load(const char *spec, mlpot_potential **out,
                                             mlpot_error *err);

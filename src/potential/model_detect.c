@@ -4,8 +4,10 @@
 #include "core/error.h"
 #include "potential/spec.h"
 
-mlpot_status mlpot_model_load_path(const char *path, mlpot_potential **out, mlpot_error *err)
+mlpot_status mlpot_model_load_path(const char *path, mlpot_spec_args *args, mlpot_potential **out,
+                                   mlpot_error *err)
 {
+    (void)args;
     *out = NULL;
     struct stat info;
     if (stat(path, &info) != 0)

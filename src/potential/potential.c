@@ -25,6 +25,7 @@ void mlpot_result_free(mlpot_result *r)
     free(r->atom_virials);
     free(r->atom_variances);
     free(r->charges);
+    free(r->atom_extrapolations);
     mlpot_result_init(r);
 }
 
@@ -41,7 +42,7 @@ mlpot_status mlpot_result_stress(const mlpot_result *r, const mlpot_structure *s
 }
 
 /* Sizes the per-atom arrays for n atoms and zeroes the requested outputs. */
-static mlpot_status result_prepare(mlpot_result *r, int n, unsigned request, mlpot_error *err)
+mlpot_status mlpot_result_prepare(mlpot_result *r, int n, unsigned request, mlpot_error *err)
 {
     if (n > r->capacity || !r->forces) {
         size_t cap = (size_t)n + 1;
@@ -55,7 +56,9 @@ static mlpot_status result_prepare(mlpot_result *r, int n, unsigned request, mlp
         if (v) r->atom_variances = v;
         double *q = mlpot_realloc(r->charges, cap, sizeof *q);
         if (q) r->charges = q;
-        if (!f || !e || !w || !v || !q) return mlpot_fail_memory(err, "sizing a result");
+        int *x = mlpot_realloc(r->atom_extrapolations, cap, sizeof *x);
+        if (x) r->atom_extrapolations = x;
+        if (!f || !e || !w || !v || !q || !x) return mlpot_fail_memory(err, "sizing a result");
         r->capacity = n;
     }
     r->n_atoms = n;
@@ -69,6 +72,7 @@ static mlpot_status result_prepare(mlpot_result *r, int n, unsigned request, mlp
     if (request & MLPOT_OUT_ATOM_VIRIALS) memset(r->atom_virials, 0, 9 * un * sizeof(double));
     if (request & MLPOT_OUT_ATOM_VARIANCES) memset(r->atom_variances, 0, un * sizeof(double));
     if (request & MLPOT_OUT_CHARGES) memset(r->charges, 0, un * sizeof(double));
+    if (request & MLPOT_OUT_EXTRAPOLATION) memset(r->atom_extrapolations, 0, un * sizeof(int));
     return MLPOT_OK;
 }
 
@@ -171,6 +175,7 @@ static const char *output_name(unsigned bit)
     case MLPOT_OUT_ATOM_VARIANCES: return "per-atom variances";
     case MLPOT_OUT_ENERGY_VARIANCE: return "energy variance";
     case MLPOT_OUT_CHARGES: return "charges";
+    case MLPOT_OUT_EXTRAPOLATION: return "extrapolation counts";
     default: return "unknown output";
     }
 }
@@ -212,7 +217,7 @@ mlpot_status mlpot_potential_compute(const mlpot_potential *p, const mlpot_struc
 {
     mlpot_status st = mlpot_potential_check_request(p, s, nl, request, err);
     if (st) return st;
-    if ((st = result_prepare(out, s->n_atoms, request, err))) return st;
+    if ((st = mlpot_result_prepare(out, s->n_atoms, request, err))) return st;
     if ((st = p->ops.compute(p->state, s, nl, request, out, err))) return st;
     size_t n = (size_t)s->n_atoms;
     int ok = 1;

@@ -20,4 +20,7 @@ mlpot_status mlpot_potential_check_request(const mlpot_potential *p, const mlpot
                                            const mlpot_neighbour_list *nl, unsigned request,
                                            mlpot_error *err);
 
+/* Sizes the result for n atoms and zeroes the requested outputs. */
+mlpot_status mlpot_result_prepare(mlpot_result *r, int n, unsigned request, mlpot_error *err);
+
 #endif

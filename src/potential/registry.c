@@ -179,7 +179,8 @@ const char *mlpot_potential_styles(void)
 {
     return "  lj:epsilon=EV,sigma=A,cutoff=A[,shift=yes]   Lennard-Jones (per element: epsilon.Ar=..,sigma.Ar=..)\n"
            "  zbl:inner=A,outer=A                        ZBL screened nuclear repulsion\n"
-           "  PATH                                       a model file or folder (kind detected)\n";
+           "  PATH[,energy_unit=U,length_unit=U]         a model file or folder (kind detected),\n"
+           "                                             optionally in other units (Hartree, Bohr)\n";
 }
 
 mlpot_status mlpot_potential_load(const char *spec, mlpot_potential **out, mlpot_error *err)
@@ -199,13 +200,53 @@ mlpot_status mlpot_potential_load(const char *spec, mlpot_potential **out, mlpot
                 return st;
             }
     }
+    /* A model path, optionally followed by ",key=value" arguments. */
+    char *path = mlpot_strdup(spec);
+    if (!path) return mlpot_fail_memory(err, "loading a potential");
     struct stat info;
-    if (stat(spec, &info) == 0)
-        return mlpot_model_load_path(spec, out, err);
-    if (colon)
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
-                          "potential '%s': unknown style '%.*s' and no such file; styles:\n%s",
-                          spec, (int)(colon - spec), spec, mlpot_potential_styles());
-    return mlpot_fail(err, MLPOT_ERR_IO, "potential '%s': no such file or folder, and not STYLE:ARGS",
-                      spec);
+    char *args_text = NULL;
+    if (stat(path, &info) != 0) {
+        char *comma = strchr(path, ',');
+        if (comma) {
+            *comma = '\0';
+            args_text = comma + 1;
+        }
+    }
+    if (stat(path, &info) != 0) {
+        mlpot_status st;
+        if (colon)
+            st = mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                            "potential '%s': unknown style '%.*s' and no such file; styles:\n%s",
+                            spec, (int)(colon - spec), spec, mlpot_potential_styles());
+        else
+            st = mlpot_fail(err, MLPOT_ERR_IO,
+                            "potential '%s': no such file or folder, and not STYLE:ARGS", spec);
+        free(path);
+        return st;
+    }
+    mlpot_spec_args a;
+    mlpot_status st = mlpot_spec_args_parse(args_text, &a, err);
+    mlpot_energy_unit eu = MLPOT_UNIT_EV;
+    mlpot_length_unit lu = MLPOT_UNIT_ANGSTROM;
+    const char *eu_name = NULL, *lu_name = NULL;
+    if (!st) {
+        eu_name = mlpot_spec_args_get(&a, "energy_unit");
+        lu_name = mlpot_spec_args_get(&a, "length_unit");
+        if (eu_name) st = mlpot_energy_unit_parse(eu_name, &eu, err);
+        if (!st && lu_name) st = mlpot_length_unit_parse(lu_name, &lu, err);
+    }
+    if (!st) st = mlpot_model_load_path(path, &a, out, err);
+    if (!st) st = mlpot_spec_args_finish(&a, path, 0, err);
+    if (!st && (eu != MLPOT_UNIT_EV || lu != MLPOT_UNIT_ANGSTROM)) {
+        mlpot_potential *inner = *out;
+        *out = NULL;
+        st = mlpot_potential_with_units(inner, eu, lu, out, err);
+    }
+    if (st) {
+        mlpot_potential_free(*out);
+        *out = NULL;
+    }
+    mlpot_spec_args_free(&a);
+    free(path);
+    return st;
 }

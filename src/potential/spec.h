@@ -26,7 +26,9 @@ mlpot_status mlpot_spec_args_bool(mlpot_spec_args *a, const char *style, const c
 mlpot_status mlpot_spec_args_finish(const mlpot_spec_args *a, const char *style,
                                     int max_positional, mlpot_error *err);
 
-/* Loads a model from a file or folder, detecting its kind from the content (model.c). */
-mlpot_status mlpot_model_load_path(const char *path, mlpot_potential **out, mlpot_error *err);
+/* Loads a model from a file or folder, detecting its kind from the content (model_detect.c).
+ * Model-specific key=value arguments are in args (never NULL; loaders mark what they use). */
+mlpot_status mlpot_model_load_path(const char *path, mlpot_spec_args *args, mlpot_potential **out,
+                                   mlpot_error *err);
 
 #endif
