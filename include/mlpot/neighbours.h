@@ -54,6 +54,7 @@ typedef struct mlpot_neighbour_list {
     double built_cell[3][3];
     size_t pair_capacity;
     int atom_capacity;
+    void *workspace; /* search buffers kept between builds */
 } mlpot_neighbour_list;
 
 MLPOT_API void mlpot_neighbour_list_init(mlpot_neighbour_list *nl);

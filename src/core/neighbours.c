@@ -22,6 +22,8 @@
 #include "core/error.h"
 #include "core/memory.h"
 
+static void workspace_free(void *w);
+
 void mlpot_neighbour_list_init(mlpot_neighbour_list *nl)
 {
     memset(nl, 0, sizeof *nl);
@@ -38,44 +40,118 @@ void mlpot_neighbour_list_free(mlpot_neighbour_list *nl)
     free(nl->reverse);
     free(nl->built_positions);
     free(nl->built_numbers);
+    workspace_free(nl->workspace);
     mlpot_neighbour_list_init(nl);
 }
 
-/* One candidate pair while searching; sorted per atom into the canonical order. */
-typedef struct pair_entry {
-    int z, j;
-    int s[3];
-    double d[3];
-    double r;
-} pair_entry;
+/* A candidate pair while searching, packed into a sort key whose order is the canonical
+ * order (species, index, shift): hi = Z << 32 | j, lo = the three shifts offset to unsigned
+ * 21-bit fields. 16 bytes per pair keeps the search buffers small. */
+typedef struct pair_key {
+    uint64_t hi, lo;
+} pair_key;
 
-static int compare_entries(const void *pa, const void *pb)
+enum { SHIFT_BITS = 21 };
+#define SHIFT_OFFSET (1 << (SHIFT_BITS - 1))
+#define MAX_WRAP (SHIFT_OFFSET / 2 - MLPOT_NEIGHBOURS_MAX_IMAGES - 2)
+
+static inline pair_key make_key(int z, int j, const int s[3])
 {
-    const pair_entry *a = pa, *b = pb;
-    if (a->z != b->z) return a->z < b->z ? -1 : 1;
-    if (a->j != b->j) return a->j < b->j ? -1 : 1;
-    for (int k = 0; k < 3; ++k)
-        if (a->s[k] != b->s[k]) return a->s[k] < b->s[k] ? -1 : 1;
-    return 0;
+    pair_key k;
+    k.hi = (uint64_t)(uint32_t)z << 32 | (uint32_t)j;
+    k.lo = (uint64_t)(uint32_t)(s[0] + SHIFT_OFFSET) << (2 * SHIFT_BITS) |
+           (uint64_t)(uint32_t)(s[1] + SHIFT_OFFSET) << SHIFT_BITS |
+           (uint64_t)(uint32_t)(s[2] + SHIFT_OFFSET);
+    return k;
 }
 
-/* Per-thread growable buffer of entries. */
-typedef struct entry_buffer {
-    pair_entry *e;
-    size_t n, cap;
-} entry_buffer;
+static inline void decode_key(pair_key k, int *j, int s[3])
+{
+    const uint64_t mask = (1u << SHIFT_BITS) - 1;
+    *j = (int)(uint32_t)(k.hi & 0xffffffffu);
+    s[0] = (int)((k.lo >> (2 * SHIFT_BITS)) & mask) - SHIFT_OFFSET;
+    s[1] = (int)((k.lo >> SHIFT_BITS) & mask) - SHIFT_OFFSET;
+    s[2] = (int)(k.lo & mask) - SHIFT_OFFSET;
+}
 
-static int buffer_push(entry_buffer *b, const pair_entry *e)
+static inline int key_less(pair_key a, pair_key b)
+{
+    return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
+}
+
+static int compare_keys(const void *pa, const void *pb)
+{
+    pair_key a = *(const pair_key *)pa, b = *(const pair_key *)pb;
+    return key_less(a, b) ? -1 : key_less(b, a) ? 1 : 0;
+}
+
+static void sort_keys(pair_key *k, size_t n)
+{
+    if (n > 48) {
+        qsort(k, n, sizeof *k, compare_keys);
+        return;
+    }
+    for (size_t a = 1; a < n; ++a) { /* insertion sort: the common short lists */
+        pair_key x = k[a];
+        size_t b = a;
+        while (b > 0 && key_less(x, k[b - 1])) {
+            k[b] = k[b - 1];
+            --b;
+        }
+        k[b] = x;
+    }
+}
+
+/* Per-thread growable buffer of keys, kept in the list's workspace between builds. */
+typedef struct key_buffer {
+    pair_key *k;
+    size_t n, cap;
+} key_buffer;
+
+static int buffer_push(key_buffer *b, pair_key key)
 {
     if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 1024;
-        pair_entry *grown = mlpot_realloc(b->e, cap, sizeof *grown);
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        pair_key *grown = mlpot_realloc(b->k, cap, sizeof *grown);
         if (!grown) return 0;
-        b->e = grown;
+        b->k = grown;
         b->cap = cap;
     }
-    b->e[b->n++] = *e;
+    b->k[b->n++] = key;
     return 1;
+}
+
+typedef struct workspace {
+    int n_buffers;
+    key_buffer *buffers;
+} workspace;
+
+static void workspace_free(void *w)
+{
+    workspace *ws = w;
+    if (!ws) return;
+    for (int t = 0; t < ws->n_buffers; ++t) free(ws->buffers[t].k);
+    free(ws->buffers);
+    free(ws);
+}
+
+static workspace *workspace_get(mlpot_neighbour_list *nl, int n_threads)
+{
+    workspace *ws = nl->workspace;
+    if (!ws) {
+        ws = calloc(1, sizeof *ws);
+        if (!ws) return NULL;
+        nl->workspace = ws;
+    }
+    if (ws->n_buffers < n_threads) {
+        key_buffer *grown = mlpot_realloc(ws->buffers, (size_t)n_threads, sizeof *grown);
+        if (!grown) return NULL;
+        memset(grown + ws->n_buffers, 0, (size_t)(n_threads - ws->n_buffers) * sizeof *grown);
+        ws->buffers = grown;
+        ws->n_buffers = n_threads;
+    }
+    for (int t = 0; t < n_threads; ++t) ws->buffers[t].n = 0;
+    return ws;
 }
 
 /* Displacement (x_j - x_i) + s·cell in this exact order, so that (j, i, -s) gives -d bitwise. */
@@ -145,7 +221,7 @@ static mlpot_status grid_build(grid *g, const mlpot_structure *s, double range, 
         for (int k = 0; k < 3; ++k) {
             if (s->pbc[k]) {
                 double w = floor(f[k]);
-                if (fabs(w) > 1.0e9) {
+                if (fabs(w) > MAX_WRAP) {
                     free(frac);
                     return mlpot_fail(err, MLPOT_ERR_GEOMETRY,
                                       "atom %d lies %g cells away from the cell", i + 1, w);
@@ -159,14 +235,15 @@ static mlpot_status grid_build(grid *g, const mlpot_structure *s, double range, 
             }
         }
     }
-    /* Bins no thinner than the search range; in total at most ~2 per atom so that sparse
-     * systems (a molecule in a big box, a slab with vacuum) stay O(N) in memory. */
+    /* Bins about half the search range thick (a 5x5x5 stencil covers less volume than 3x3x3
+     * bins of the full range, so fewer candidates are tested); in total at most ~2 per atom so
+     * that sparse systems (a molecule in a big box, a slab with vacuum) stay O(N) in memory. */
     double extent[3];
     size_t max_bins = 2 * (size_t)n + 27;
     for (int k = 0; k < 3; ++k) {
         extent[k] = s->pbc[k] ? 1.0 : fmax(hi[k] - lo[k], 0.0) * (1.0 + 1e-12) + 1e-12;
         double perpendicular = extent[k] * height[k];
-        double nbins = floor(perpendicular / range);
+        double nbins = floor(perpendicular / (0.5 * range * (1.0 + 1e-9)));
         g->nb[k] = nbins < 1 ? 1 : (nbins > 1.0e6 ? 1000000 : (int)nbins);
         g->origin[k] = lo[k];
     }
@@ -179,8 +256,10 @@ static mlpot_status grid_build(grid *g, const mlpot_structure *s, double range, 
     for (int k = 0; k < 3; ++k) {
         g->width[k] = extent[k] / g->nb[k];
         double bin_height = g->width[k] * height[k];
-        /* floor + 1 rather than ceil keeps a margin when range/bin_height is an integer */
-        double reach = floor(range / bin_height * (1.0 + 1e-12)) + 1.0;
+        /* Points closer than range lie at most ceil(range / bin_height) bins apart. Both atoms of
+         * a pair use the same bin assignment, so a pair at the border is found from both sides
+         * or from neither, never from one. */
+        double reach = ceil(range / bin_height * (1.0 + 1e-12));
         if (s->pbc[k] && reach / g->nb[k] > MLPOT_NEIGHBOURS_MAX_IMAGES) {
             free(frac);
             return mlpot_fail(err, MLPOT_ERR_GEOMETRY,
@@ -233,13 +312,14 @@ typedef struct overlap {
     double r;
 } overlap;
 
-/* Collects the sorted neighbours of atom i into buf. Returns 0 on allocation failure. */
+/* Collects the sorted neighbour keys of atom i into buf. Returns 0 on allocation failure. */
 static int search_atom(const grid *g, const mlpot_structure *s, int i, double range2,
-                       unsigned flags, entry_buffer *buf, overlap *ov)
+                       unsigned flags, key_buffer *buf, overlap *ov)
 {
     const int *bi = &g->atom_bin[3 * i];
     const int *wi = &g->wrap[3 * i];
     const double *xi = &s->positions[3 * i];
+    const double *cell = &s->cell[0][0];
     size_t first = buf->n;
     for (int dx = -g->reach[0]; dx <= g->reach[0]; ++dx) {
         int tx = bi[0] + dx, ix = 0;
@@ -269,30 +349,24 @@ static int search_atom(const grid *g, const mlpot_structure *s, int i, double ra
                 for (size_t q = g->bin_start[b]; q < g->bin_start[b + 1]; ++q) {
                     int j = g->bin_atoms[q];
                     const int *wj = &g->wrap[3 * j];
-                    pair_entry e;
-                    e.s[0] = ix + wi[0] - wj[0];
-                    e.s[1] = iy + wi[1] - wj[1];
-                    e.s[2] = iz + wi[2] - wj[2];
-                    if (j == i && e.s[0] == 0 && e.s[1] == 0 && e.s[2] == 0) continue;
-                    pair_vector(xi, &s->positions[3 * j], e.s, &s->cell[0][0], e.d);
-                    double r2 = e.d[0] * e.d[0] + e.d[1] * e.d[1] + e.d[2] * e.d[2];
+                    int sh[3] = {ix + wi[0] - wj[0], iy + wi[1] - wj[1], iz + wi[2] - wj[2]};
+                    if (j == i && sh[0] == 0 && sh[1] == 0 && sh[2] == 0) continue;
+                    double d[3];
+                    pair_vector(xi, &s->positions[3 * j], sh, cell, d);
+                    double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
                     if (!(r2 < range2)) continue;
-                    e.r = sqrt(r2);
-                    if (e.r < MLPOT_MIN_DISTANCE && ov->i < 0) {
+                    if (r2 < MLPOT_MIN_DISTANCE * MLPOT_MIN_DISTANCE && ov->i < 0) {
                         ov->i = i;
                         ov->j = j;
-                        ov->r = e.r;
+                        ov->r = sqrt(r2);
                     }
-                    if ((flags & MLPOT_NEIGHBOURS_HALF) && !mlpot_pair_is_owned(i, j, e.s))
-                        continue;
-                    e.j = j;
-                    e.z = s->numbers[j];
-                    if (!buffer_push(buf, &e)) return 0;
+                    if ((flags & MLPOT_NEIGHBOURS_HALF) && !mlpot_pair_is_owned(i, j, sh)) continue;
+                    if (!buffer_push(buf, make_key(s->numbers[j], j, sh))) return 0;
                 }
             }
         }
     }
-    qsort(buf->e + first, buf->n - first, sizeof *buf->e, compare_entries);
+    sort_keys(buf->k + first, buf->n - first);
     return 1;
 }
 
@@ -366,10 +440,10 @@ mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl, const mlpot_st
     if (n_threads > n) n_threads = n;
     if (n < 256) n_threads = 1; /* thread start-up costs more than a small search */
 #endif
-    entry_buffer *buffers = mlpot_calloc((size_t)n_threads, sizeof *buffers);
+    workspace *ws = workspace_get(nl, n_threads);
     overlap *overlaps = mlpot_calloc((size_t)n_threads, sizeof *overlaps);
     size_t *counts = mlpot_calloc((size_t)n, sizeof *counts);
-    int failed = buffers == NULL || overlaps == NULL || counts == NULL;
+    int failed = ws == NULL || overlaps == NULL || counts == NULL;
     double range2 = range * range;
     if (!failed) {
 #pragma omp parallel num_threads(n_threads) reduction(|| : failed)
@@ -382,9 +456,9 @@ mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl, const mlpot_st
             int begin = (int)((long)n * t / n_threads), end = (int)((long)n * (t + 1) / n_threads);
             overlaps[t].i = -1;
             for (int i = begin; i < end && !failed; ++i) {
-                size_t before = buffers[t].n;
-                if (!search_atom(&g, s, i, range2, flags, &buffers[t], &overlaps[t])) failed = 1;
-                counts[i] = buffers[t].n - before;
+                size_t before = ws->buffers[t].n;
+                if (!search_atom(&g, s, i, range2, flags, &ws->buffers[t], &overlaps[t])) failed = 1;
+                counts[i] = ws->buffers[t].n - before;
             }
         }
     }
@@ -406,20 +480,30 @@ mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl, const mlpot_st
         st = reserve_pairs(nl, nl->n_pairs, err);
     }
     if (!st) {
-        for (int t = 0; t < n_threads; ++t) {
-            int begin = (int)((long)n * t / n_threads);
-            size_t k = nl->offsets[begin];
-            for (size_t q = 0; q < buffers[t].n; ++q, ++k) {
-                const pair_entry *e = &buffers[t].e[q];
-                nl->neighbour[k] = e->j;
-                memcpy(&nl->shift[3 * k], e->s, sizeof e->s);
-                memcpy(&nl->vector[3 * k], e->d, sizeof e->d);
-                nl->distance[k] = e->r;
+        /* Decode the keys into the arrays, recomputing each displacement with the same
+         * expression as the search (so reverse pairs stay exact negatives). */
+#pragma omp parallel num_threads(n_threads)
+        {
+            int t = 0;
+#ifdef _OPENMP
+            t = omp_get_thread_num();
+#endif
+            int begin = (int)((long)n * t / n_threads), end = (int)((long)n * (t + 1) / n_threads);
+            const pair_key *key = ws->buffers[t].k;
+            const double *cell = &s->cell[0][0];
+            for (int i = begin; i < end; ++i) {
+                const double *xi = &s->positions[3 * i];
+                for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k, ++key) {
+                    int j, *sh = &nl->shift[3 * k];
+                    decode_key(*key, &j, sh);
+                    nl->neighbour[k] = j;
+                    double *d = &nl->vector[3 * k];
+                    pair_vector(xi, &s->positions[3 * j], sh, cell, d);
+                    nl->distance[k] = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+                }
             }
         }
     }
-    for (int t = 0; buffers && t < n_threads; ++t) free(buffers[t].e);
-    free(buffers);
     free(overlaps);
     free(counts);
     if (st) nl->n_pairs = 0, nl->offsets[n] = 0;
