@@ -2,20 +2,6 @@
 
 #include "cli/cli.h"
 
-int cli_report(const mlpot_error *err)
-{
-    fprintf(stderr, "mlpot: %s\n", err->message);
-    switch (err->code) {
-    case MLPOT_ERR_FORMAT:
-    case MLPOT_ERR_ARGUMENT:
-    case MLPOT_ERR_UNSUPPORTED:
-    case MLPOT_ERR_MISSING:
-    case MLPOT_ERR_GEOMETRY:
-    case MLPOT_ERR_IO: return CLI_EXIT_USAGE;
-    default: return CLI_EXIT_FAILURE;
-    }
-}
-
 int cli_eval(int argc, char **argv)
 {
     (void)argc;
