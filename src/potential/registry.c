@@ -13,6 +13,7 @@
 #include "core/memory.h"
 #include "mlpot/classical.h"
 #include "mlpot/elements.h"
+#include "mlpot/ewald.h"
 #include "mlpot/potential.h"
 #include "potential/spec.h"
 
@@ -163,6 +164,33 @@ static mlpot_status load_zbl(mlpot_spec_args *a, mlpot_potential **out, mlpot_er
     return mlpot_zbl_create(inner, outer, out, err);
 }
 
+static mlpot_status load_coulomb(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    mlpot_coulomb_params p = {0};
+    mlpot_ewald_params_default(&p.ewald);
+    mlpot_status st;
+    const char *style = "coulomb";
+    if ((st = mlpot_spec_args_double(a, style, "cutoff", 0, p.ewald.real_cutoff, &p.ewald.real_cutoff, err)) ||
+        (st = mlpot_spec_args_double(a, style, "accuracy", 0, p.ewald.accuracy, &p.ewald.accuracy, err)) ||
+        (st = mlpot_spec_args_double(a, style, "alpha", 0, 0.0, &p.ewald.alpha, err)) ||
+        (st = mlpot_spec_args_double(a, style, "kcut", 0, 0.0, &p.ewald.kspace_cutoff, err)))
+        return st;
+    int species[MLPOT_MAX_ELEMENT];
+    double charges[MLPOT_MAX_ELEMENT];
+    for (int k = 0; k < a->n_keys; ++k) {
+        if (strncmp(a->keys[k], "charge.", 7) != 0) continue;
+        int z = mlpot_element_number(a->keys[k] + 7);
+        if (!z) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "coulomb: unknown element in %s", a->keys[k]);
+        species[p.n_species] = z;
+        if ((st = mlpot_spec_args_double(a, style, a->keys[k], 1, 0, &charges[p.n_species], err))) return st;
+        p.n_species++;
+    }
+    if ((st = mlpot_spec_args_finish(a, style, 0, err))) return st;
+    p.species = species;
+    p.charges = charges;
+    return mlpot_coulomb_create(&p, out, err);
+}
+
 typedef struct style_entry {
     const char *name;
     const char *usage;
@@ -173,12 +201,15 @@ static const style_entry STYLES[] = {
     {"lj", "lj:epsilon=EV,sigma=A,cutoff=A[,shift=yes] or lj:epsilon.El=EV,sigma.El=A,...,cutoff=A",
      load_lj},
     {"zbl", "zbl:inner=A,outer=A", load_zbl},
+    {"coulomb", "coulomb[:cutoff=A,accuracy=D,charge.El=Q,...]", load_coulomb},
 };
 
 const char *mlpot_potential_styles(void)
 {
     return "  lj:epsilon=EV,sigma=A,cutoff=A[,shift=yes]   Lennard-Jones (per element: epsilon.Ar=..,sigma.Ar=..)\n"
            "  zbl:inner=A,outer=A                        ZBL screened nuclear repulsion\n"
+           "  coulomb[:cutoff=A,accuracy=D,charge.El=Q]  fixed charges (input charges or per element),\n"
+           "                                             Ewald (periodic) or direct sum (open)\n"
            "  PATH[,energy_unit=U,length_unit=U]         a model file or folder (kind detected),\n"
            "                                             optionally in other units (Hartree, Bohr)\n";
 }
@@ -188,12 +219,13 @@ mlpot_status mlpot_potential_load(const char *spec, mlpot_potential **out, mlpot
     *out = NULL;
     if (!spec || !*spec) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "empty potential specification");
     const char *colon = strchr(spec, ':');
-    if (colon) {
-        size_t len = (size_t)(colon - spec);
+    /* "style:args", or a bare style name when all its parameters have defaults */
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    {
         for (size_t k = 0; k < sizeof STYLES / sizeof STYLES[0]; ++k)
             if (strlen(STYLES[k].name) == len && strncmp(spec, STYLES[k].name, len) == 0) {
                 mlpot_spec_args a;
-                mlpot_status st = mlpot_spec_args_parse(colon + 1, &a, err);
+                mlpot_status st = mlpot_spec_args_parse(colon ? colon + 1 : "", &a, err);
                 if (!st) st = STYLES[k].load(&a, out, err);
                 mlpot_spec_args_free(&a);
                 if (st) mlpot_error_prepend(err, "potential '%s': ", spec);
