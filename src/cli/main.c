@@ -7,6 +7,8 @@
 
 static const cli_command COMMANDS[] = {
     {"eval", "evaluate potentials on structures: energy, forces, stress", cli_eval},
+    {"convert", "convert structures between formats and units", cli_convert},
+    {"info", "summarise datasets: frames, species, labels, cells", cli_info},
 };
 
 static void usage(FILE *f)

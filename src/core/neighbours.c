@@ -431,6 +431,7 @@ mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl, const mlpot_st
     st = grid_build(&g, s, range, err);
     if (st) {
         grid_free(&g);
+        if (s->source) mlpot_error_prepend(err, "%s:%ld: ", s->source, s->source_line);
         return st;
     }
 
