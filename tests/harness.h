@@ -84,6 +84,12 @@ double test_force_fd_error(const mlpot_potential *p, const mlpot_structure *s, d
 double test_virial_fd_error(const mlpot_potential *p, const mlpot_structure *s, double h,
                             double *max_virial);
 
+/* The checks every potential gets: finite-difference forces (relative 1e-6) and virial, per-atom
+ * energies and virials summing to the totals, zero net force, symmetric virial, rotation +
+ * translation and permutation invariance, E(2x2x2) = 8E for periodic cells, and bitwise equal
+ * results with one thread. */
+void test_potential_physics(const mlpot_potential *p, const mlpot_structure *s, const char *what);
+
 /* Energy of s under p (aborts on error). */
 double test_energy(const mlpot_potential *p, const mlpot_structure *s);
 

@@ -36,7 +36,8 @@ typedef struct mlpot_io_options {
     mlpot_format format;
     /* Names of the label keys (extxyz info keys / per-atom columns). NULL: the defaults
      * "energy" (falling back to "free_energy"), "forces" (falling back to "force"),
-     * "stress", "virial", "charges", "energies". */
+     * "stress", "virial", "charges" (falling back to "charge" and "initial_charges", the names
+     * under which ASE writes charges), "energies". */
     const char *energy_key;
     const char *forces_key;
     const char *stress_key;

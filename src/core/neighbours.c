@@ -21,6 +21,7 @@
 #include "core/cell.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "core/neighbours_internal.h"
 
 static void workspace_free(void *w);
 
@@ -556,12 +557,11 @@ int mlpot_neighbour_list_needs_rebuild(const mlpot_neighbour_list *nl, const mlp
     return 0;
 }
 
-mlpot_status mlpot_neighbour_list_reverse(mlpot_neighbour_list *nl, mlpot_error *err)
+static mlpot_status compute_reverse(const mlpot_neighbour_list *nl, int **out, mlpot_error *err)
 {
     if (nl->flags & MLPOT_NEIGHBOURS_HALF)
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "reverse pairs need a full neighbour list");
-    if (nl->reverse) return MLPOT_OK;
-    int *reverse = mlpot_calloc(nl->n_pairs, sizeof *reverse);
+    int *reverse = mlpot_calloc(nl->n_pairs + 1, sizeof *reverse);
     if (!reverse) return mlpot_fail_memory(err, "indexing reverse pairs");
     int n = nl->n_atoms, missing = 0;
     /* Entries of an atom are sorted by (species, index, shift): binary search for (i, -s)
@@ -599,6 +599,25 @@ mlpot_status mlpot_neighbour_list_reverse(mlpot_neighbour_list *nl, mlpot_error 
         free(reverse);
         return mlpot_fail(err, MLPOT_ERR_INTERNAL, "%d neighbour pairs have no reverse pair", missing);
     }
-    nl->reverse = reverse;
+    *out = reverse;
     return MLPOT_OK;
+}
+
+mlpot_status mlpot_neighbour_list_reverse(mlpot_neighbour_list *nl, mlpot_error *err)
+{
+    if (nl->reverse) return MLPOT_OK;
+    return compute_reverse(nl, &nl->reverse, err);
+}
+
+mlpot_status mlpot_neighbour_reverse_view(const mlpot_neighbour_list *nl, const int **reverse,
+                                          int **owned, mlpot_error *err)
+{
+    *owned = NULL;
+    if (nl->reverse) {
+        *reverse = nl->reverse;
+        return MLPOT_OK;
+    }
+    mlpot_status st = compute_reverse(nl, owned, err);
+    *reverse = *owned;
+    return st;
 }

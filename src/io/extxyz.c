@@ -242,7 +242,16 @@ mlpot_status extxyz_read_frame(line_reader *r, const mlpot_io_options *opt, mlpo
         }
         if (!has_forces && has_force) forces_key = "force";
     }
-    const char *charges_key = key_or(opt->charges_key, "charges");
+    const char *charges_key = opt->charges_key;
+    if (!charges_key) {
+        /* ASE writes charges as "charge" (its arrays['charges']) or "initial_charges"; it reads
+         * all three names as the atoms' charges */
+        static const char *names[3] = {"charges", "charge", "initial_charges"};
+        charges_key = names[0];
+        for (int k = 2; k >= 0; --k)
+            for (int c = 0; c < n_cols; ++c)
+                if (!strcmp(cols[c].name, names[k])) charges_key = names[k];
+    }
     const char *energies_key = key_or(opt->atom_energies_key, "energies");
     /* role of each column: 0 extra, 1 species, 2 Z, 3 pos, 4 masses, 5 forces, 6 charges, 7 energies */
     int role[256] = {0}, have_species = 0, have_z = 0, have_pos = 0;

@@ -191,6 +191,24 @@ static mlpot_status load_coulomb(mlpot_spec_args *a, mlpot_potential **out, mlpo
     return mlpot_coulomb_create(&p, out, err);
 }
 
+/* Styles that read one parameter file: STYLE:FILE */
+static mlpot_status one_file(mlpot_spec_args *a, const char *style, const char **path, mlpot_error *err)
+{
+    mlpot_status st = mlpot_spec_args_finish(a, style, 1, err);
+    if (st) return st;
+    if (a->n_positional != 1)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: give the parameter file, e.g. %s:Si.%s", style, style, style);
+    *path = a->positional[0];
+    return MLPOT_OK;
+}
+
+static mlpot_status load_sw(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    const char *path = NULL;
+    mlpot_status st = one_file(a, "sw", &path, err);
+    return st ? st : mlpot_sw_load(path, out, err);
+}
+
 typedef struct style_entry {
     const char *name;
     const char *usage;
@@ -202,6 +220,7 @@ static const style_entry STYLES[] = {
      load_lj},
     {"zbl", "zbl:inner=A,outer=A", load_zbl},
     {"coulomb", "coulomb[:cutoff=A,accuracy=D,charge.El=Q,...]", load_coulomb},
+    {"sw", "sw:FILE.sw", load_sw},
 };
 
 const char *mlpot_potential_styles(void)
@@ -210,6 +229,7 @@ const char *mlpot_potential_styles(void)
            "  zbl:inner=A,outer=A                        ZBL screened nuclear repulsion\n"
            "  coulomb[:cutoff=A,accuracy=D,charge.El=Q]  fixed charges (input charges or per element),\n"
            "                                             Ewald (periodic) or direct sum (open)\n"
+           "  sw:FILE                                    Stillinger-Weber (LAMMPS .sw file)\n"
            "  PATH[,energy_unit=U,length_unit=U]         a model file or folder (kind detected),\n"
            "                                             optionally in other units (Hartree, Bohr)\n";
 }

@@ -1,0 +1,12 @@
+/* Reverse-pair indices for code that receives a const neighbour list. */
+#ifndef MLPOT_CORE_NEIGHBOURS_INTERNAL_H
+#define MLPOT_CORE_NEIGHBOURS_INTERNAL_H
+
+#include "mlpot/neighbours.h"
+
+/* Sets *reverse to nl->reverse when it was computed (mlpot_neighbour_list_reverse), else
+ * computes a fresh array into *owned (the caller frees it) and points *reverse at it. */
+mlpot_status mlpot_neighbour_reverse_view(const mlpot_neighbour_list *nl, const int **reverse,
+                                          int **owned, mlpot_error *err);
+
+#endif
