@@ -170,6 +170,27 @@ sic = bulk("SiC", "zincblende", a=3.0, cubic=True).repeat((2, 2, 2))
 compare("zbl Si-C", rattled(sic, 7, 0.15), "zbl:inner=1.0,outer=2.2",
         "pair_style zbl 1.0 2.2\npair_coeff 1 1 6 6\npair_coeff 1 2 6 14\npair_coeff 2 2 14 14")
 
+cu = bulk("Cu", "fcc", a=3.615).repeat((4, 4, 4))
+compare("eam Cu funcfl", rattled(cu, 10, 0.1), "eam:%s/Cu_u3.eam" % POTENTIALS,
+        "pair_style eam\npair_coeff * * %s/Cu_u3.eam" % POTENTIALS)
+cuni = bulk("Cu", "fcc", a=3.58, cubic=True).repeat((3, 3, 3))
+cuni.numbers[::3] = 28
+compare("eam Cu+Ni funcfl mix", skewed(rattled(cuni, 11, 0.1)), "eam:%s/Cu_u3.eam,%s/Ni_u3.eam" % (POTENTIALS, POTENTIALS),
+        "pair_style eam\npair_coeff 1 1 %s/Ni_u3.eam\npair_coeff 2 2 %s/Cu_u3.eam" % (POTENTIALS, POTENTIALS))
+compare("eam/alloy Cu mishin", rattled(cu, 12, 0.1), "eam/alloy:%s/Cu_mishin1.eam.alloy" % POTENTIALS,
+        "pair_style eam/alloy\npair_coeff * * %s/Cu_mishin1.eam.alloy TYPES" % POTENTIALS)
+compare("eam/alloy CuNi", rattled(cuni, 13, 0.1), "eam/alloy:%s/CuNi.eam.alloy" % POTENTIALS,
+        "pair_style eam/alloy\npair_coeff * * %s/CuNi.eam.alloy TYPES" % POTENTIALS)
+fe = bulk("Fe", "bcc", a=2.855).repeat((4, 4, 4))
+compare("eam/fs Fe", rattled(fe, 14, 0.1), "eam/fs:%s/Fe_mm.eam.fs" % POTENTIALS,
+        "pair_style eam/fs\npair_coeff * * %s/Fe_mm.eam.fs Fe" % POTENTIALS)
+nialh = bulk("Ni", "fcc", a=3.52, cubic=True).repeat((3, 3, 3))
+nialh.numbers[::4] = 13
+compare("eam/fs NiAlH (two elements)", rattled(nialh, 15, 0.1), "eam/fs:%s/NiAlH_jea.eam.fs" % POTENTIALS,
+        "pair_style eam/fs\npair_coeff * * %s/NiAlH_jea.eam.fs TYPES" % POTENTIALS)
+compare("eam/alloy NiAlH (two elements)", rattled(nialh, 16, 0.1), "eam/alloy:%s/NiAlH_jea.eam.alloy" % POTENTIALS,
+        "pair_style eam/alloy\npair_coeff * * %s/NiAlH_jea.eam.alloy TYPES" % POTENTIALS)
+
 # Fixed charges. LAMMPS uses e²/(4πε0) = 14.399645 in metal units, so mlpot's energies are
 # rescaled by that constant's ratio before comparing. In open boundaries (coul/cut, a direct
 # sum) both are exact. With Ewald, LAMMPS's coul/long evaluates erfc by a polynomial good to

@@ -209,6 +209,31 @@ static mlpot_status load_sw(mlpot_spec_args *a, mlpot_potential **out, mlpot_err
     return st ? st : mlpot_sw_load(path, out, err);
 }
 
+static mlpot_status load_eam_format(mlpot_spec_args *a, const char *style, mlpot_eam_format format,
+                                    mlpot_potential **out, mlpot_error *err)
+{
+    mlpot_status st = mlpot_spec_args_finish(a, style, format == MLPOT_EAM_FUNCFL ? 64 : 1, err);
+    if (st) return st;
+    if (a->n_positional < 1)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: give the potential file(s)", style);
+    return mlpot_eam_load(format, (const char *const *)a->positional, a->n_positional, out, err);
+}
+
+static mlpot_status load_eam(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    return load_eam_format(a, "eam", MLPOT_EAM_FUNCFL, out, err);
+}
+
+static mlpot_status load_eam_alloy(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    return load_eam_format(a, "eam/alloy", MLPOT_EAM_SETFL, out, err);
+}
+
+static mlpot_status load_eam_fs(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    return load_eam_format(a, "eam/fs", MLPOT_EAM_FS, out, err);
+}
+
 typedef struct style_entry {
     const char *name;
     const char *usage;
@@ -221,6 +246,9 @@ static const style_entry STYLES[] = {
     {"zbl", "zbl:inner=A,outer=A", load_zbl},
     {"coulomb", "coulomb[:cutoff=A,accuracy=D,charge.El=Q,...]", load_coulomb},
     {"sw", "sw:FILE.sw", load_sw},
+    {"eam", "eam:FILE[,FILE...]", load_eam},
+    {"eam/alloy", "eam/alloy:FILE", load_eam_alloy},
+    {"eam/fs", "eam/fs:FILE", load_eam_fs},
 };
 
 const char *mlpot_potential_styles(void)
@@ -230,6 +258,9 @@ const char *mlpot_potential_styles(void)
            "  coulomb[:cutoff=A,accuracy=D,charge.El=Q]  fixed charges (input charges or per element),\n"
            "                                             Ewald (periodic) or direct sum (open)\n"
            "  sw:FILE                                    Stillinger-Weber (LAMMPS .sw file)\n"
+           "  eam:FILE[,FILE...]                         EAM, LAMMPS funcfl files (one per element)\n"
+           "  eam/alloy:FILE                             EAM, LAMMPS setfl file\n"
+           "  eam/fs:FILE                                Finnis-Sinclair EAM, LAMMPS file\n"
            "  PATH[,energy_unit=U,length_unit=U]         a model file or folder (kind detected),\n"
            "                                             optionally in other units (Hartree, Bohr)\n";
 }
