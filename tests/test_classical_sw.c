@@ -49,7 +49,7 @@ static void write_file(const char *path, const char *text)
 int main(void)
 {
     mlpot_potential *sw;
-    CHECK_OK(mlpot_sw_load(example_sw(), &sw, &test_err));
+    CHECK_OK(mlpot_sw_load(example_sw(), NULL, 0, &sw, &test_err));
     CHECK_CLOSE(mlpot_potential_cutoff(sw), 1.80 * 2.0951, 1e-15, "cutoff a·sigma");
     mlpot_structure s, t;
     mlpot_structure_init(&s);
@@ -102,7 +102,7 @@ int main(void)
     const char *cdte = "/usr/share/lammps/potentials/CdTe.sw";
     if (access(cdte, R_OK) == 0) {
         mlpot_potential *p;
-        CHECK_OK(mlpot_sw_load(cdte, &p, &test_err));
+        CHECK_OK(mlpot_sw_load(cdte, NULL, 0, &p, &test_err));
         diamond(&s, 6.48, 2, 0.3, 4, 52);
         for (int i = 0; i < s.n_atoms; ++i) s.numbers[i] = s.numbers[i] == 14 ? 48 : 52;
         test_potential_physics(p, &s, "SW CdTe");
@@ -114,18 +114,27 @@ int main(void)
     snprintf(path, sizeof path, "/tmp/mlpot_sw_%d.sw", (int)getpid());
     mlpot_potential *bad = NULL;
     write_file(path, "Si Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333 7.05 0.602 4.0 0.0\n");
-    CHECK_FAILS(mlpot_sw_load(path, &bad, &test_err), MLPOT_ERR_FORMAT, ":1: incomplete entry");
+    CHECK_FAILS(mlpot_sw_load(path, NULL, 0, &bad, &test_err), MLPOT_ERR_FORMAT, ":1: incomplete entry");
     write_file(path, "# comment\nSi Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333 7.05 x 4.0 0.0 0.0\n");
-    CHECK_FAILS(mlpot_sw_load(path, &bad, &test_err), MLPOT_ERR_FORMAT, ":2: B (word 11 of the entry) 'x'");
+    CHECK_FAILS(mlpot_sw_load(path, NULL, 0, &bad, &test_err), MLPOT_ERR_FORMAT, ":2: B (word 11 of the entry) 'x'");
     write_file(path, "Xx Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333 7.05 0.6 4.0 0.0 0.0\n");
-    CHECK_FAILS(mlpot_sw_load(path, &bad, &test_err), MLPOT_ERR_FORMAT, "'Xx' is not an element");
+    CHECK_FAILS(mlpot_sw_load(path, NULL, 0, &bad, &test_err), MLPOT_ERR_FORMAT, "no usable Stillinger-Weber entries");
     write_file(path, "Si Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333 7.05 0.6 4.0 0.0 0.0\n"
                      "C C C 2.1683 2.0951 1.80 21.0 1.20 -0.333 7.05 0.6 4.0 0.0 0.0\n");
-    CHECK_FAILS(mlpot_sw_load(path, &bad, &test_err), MLPOT_ERR_FORMAT, "missing entry for the triplet Si Si C");
+    CHECK_OK(mlpot_sw_load(path, NULL, 0, &bad, &test_err)); /* incomplete files load */
+    diamond(&s, 5.431, 1, 0.0, 6, 6);
+    mlpot_result rr;
+    mlpot_result_init(&rr);
+    CHECK_FAILS(mlpot_potential_evaluate(bad, &s, MLPOT_OUT_ENERGY, &rr, &test_err), MLPOT_ERR_UNSUPPORTED,
+                "has no entry for the triplet Si Si C");
+    for (int i = 0; i < s.n_atoms; ++i) s.numbers[i] = 6;
+    CHECK_OK(mlpot_potential_evaluate(bad, &s, MLPOT_OUT_ENERGY, &rr, &test_err)); /* C alone is complete */
+    mlpot_result_free(&rr);
+    mlpot_potential_free(bad);
     write_file(path, "Si Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333 7.05 0.6 4.0 0.0 0.0\n"
                      "Si Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333 7.05 0.6 4.0 0.0 0.0\n");
-    CHECK_FAILS(mlpot_sw_load(path, &bad, &test_err), MLPOT_ERR_FORMAT, ":2: entry Si Si Si appears twice");
-    CHECK_FAILS(mlpot_sw_load("/nonexistent/Si.sw", &bad, &test_err), MLPOT_ERR_IO, "cannot open");
+    CHECK_FAILS(mlpot_sw_load(path, NULL, 0, &bad, &test_err), MLPOT_ERR_FORMAT, ":2: entry Si Si Si appears twice");
+    CHECK_FAILS(mlpot_sw_load("/nonexistent/Si.sw", NULL, 0, &bad, &test_err), MLPOT_ERR_IO, "cannot open");
     unlink(path);
     /* a species the file lacks */
     diamond(&s, 5.431, 1, 0.0, 5, 6);

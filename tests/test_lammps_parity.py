@@ -170,6 +170,17 @@ sic = bulk("SiC", "zincblende", a=3.0, cubic=True).repeat((2, 2, 2))
 compare("zbl Si-C", rattled(sic, 7, 0.15), "zbl:inner=1.0,outer=2.2",
         "pair_style zbl 1.0 2.2\npair_coeff 1 1 6 6\npair_coeff 1 2 6 14\npair_coeff 2 2 14 14")
 
+for name, atoms, file in [
+        ("tersoff Si", rattled(si.repeat((3, 3, 3)), 17, 0.12), "Si.tersoff"),
+        ("tersoff SiC", skewed(rattled(bulk("SiC", "zincblende", a=4.36, cubic=True).repeat((2, 2, 2)), 18, 0.12)), "SiC.tersoff"),
+        ("tersoff SiGe (SiCGe file)", rattled(si_cubic.repeat((2, 2, 2)), 19, 0.12), "SiCGe.tersoff"),
+        ("tersoff GaN", rattled(bulk("GaN", "zincblende", a=4.5, cubic=True).repeat((2, 2, 2)), 20, 0.12), "GaN.tersoff")]:
+    spec, types = "tersoff:%s/%s" % (POTENTIALS, file), "TYPES"
+    if file == "SiCGe.tersoff":  # labelled variants: Si(D) with Ge; the file has no C-Ge terms
+        atoms.numbers[::5] = 32
+        spec, types = spec + ",Si=Si(D)", "Si(D) Ge"
+    compare(name, atoms, spec, "pair_style tersoff\npair_coeff * * %s/%s %s" % (POTENTIALS, file, types))
+
 cu = bulk("Cu", "fcc", a=3.615).repeat((4, 4, 4))
 compare("eam Cu funcfl", rattled(cu, 10, 0.1), "eam:%s/Cu_u3.eam" % POTENTIALS,
         "pair_style eam\npair_coeff * * %s/Cu_u3.eam" % POTENTIALS)

@@ -34,12 +34,23 @@ MLPOT_API mlpot_status mlpot_lj_create(const mlpot_lj_params *params, mlpot_pote
 MLPOT_API mlpot_status mlpot_zbl_create(double inner, double outer, mlpot_potential **out,
                                         mlpot_error *err);
 
-/* Stillinger-Weber from a LAMMPS .sw file (multi-element). */
-MLPOT_API mlpot_status mlpot_sw_load(const char *path, mlpot_potential **out, mlpot_error *err);
+/* Which label of a parameter file stands for an element, as LAMMPS's pair_coeff maps atom types
+ * to labels: files may hold variants such as "Si(D)" (SiCGe.tersoff). Without a mapping an
+ * element uses the entries labelled with its symbol; entries whose labels map to no element
+ * are ignored. */
+typedef struct mlpot_element_label {
+    int z;
+    const char *label;
+} mlpot_element_label;
 
-/* Tersoff from a LAMMPS .tersoff file (multi-element). */
-MLPOT_API mlpot_status mlpot_tersoff_load(const char *path, mlpot_potential **out,
-                                          mlpot_error *err);
+/* Stillinger-Weber from a LAMMPS .sw file (multi-element; labels may be NULL). Element
+ * triplets missing from the file are an error only for structures that need them. */
+MLPOT_API mlpot_status mlpot_sw_load(const char *path, const mlpot_element_label *labels,
+                                     int n_labels, mlpot_potential **out, mlpot_error *err);
+
+/* Tersoff from a LAMMPS .tersoff file (multi-element; labels as for mlpot_sw_load). */
+MLPOT_API mlpot_status mlpot_tersoff_load(const char *path, const mlpot_element_label *labels,
+                                          int n_labels, mlpot_potential **out, mlpot_error *err);
 
 /* Embedded-atom method from LAMMPS files: "funcfl" files (pair_style eam, one element each,
  * cross pairs from the effective charges as LAMMPS does) or one "setfl" file (pair_style

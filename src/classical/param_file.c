@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "io/lines.h"
+#include "mlpot/elements.h"
 
 void param_file_free(param_file *pf)
 {
@@ -86,5 +87,39 @@ mlpot_status param_file_number(const param_file *pf, char **words, long line, in
         return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: %s (word %d of the entry) '%s' is not a number",
                           pf->path, line, name, k + 1, words[k]);
     *out = x;
+    return MLPOT_OK;
+}
+
+mlpot_status param_triplets_check(const char *seen, int n_el, const int *index, const int *z,
+                                  const mlpot_structure *s, const char *style, const char *path,
+                                  mlpot_error *err)
+{
+    char present[MLPOT_MAX_ELEMENT] = {0};
+    for (int i = 0; i < s->n_atoms; ++i) present[index[s->numbers[i]]] = 1;
+    for (int a = 0; a < n_el; ++a)
+        for (int b = 0; b < n_el; ++b)
+            for (int c = 0; c < n_el; ++c)
+                if (present[a] && present[b] && present[c] && !seen[((size_t)a * n_el + b) * n_el + c])
+                    return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED,
+                                      "%s: %s has no entry for the triplet %s %s %s, which this structure needs",
+                                      style, path, mlpot_element_symbol(z[a]), mlpot_element_symbol(z[b]),
+                                      mlpot_element_symbol(z[c]));
+    return MLPOT_OK;
+}
+
+mlpot_status label_element(const char *label, const mlpot_element_label *labels, int n_labels,
+                           int *z, const char *path, long line, mlpot_error *err)
+{
+    (void)path, (void)line, (void)err;
+    *z = 0;
+    for (int k = 0; k < n_labels; ++k)
+        if (!strcmp(labels[k].label, label)) {
+            *z = labels[k].z;
+            return MLPOT_OK;
+        }
+    int sym = mlpot_element_number(label);
+    for (int k = 0; k < n_labels && sym; ++k)
+        if (labels[k].z == sym) sym = 0; /* the element is mapped to another label */
+    *z = sym;
     return MLPOT_OK;
 }

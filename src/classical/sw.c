@@ -37,6 +37,7 @@ typedef struct sw {
     sw_param *params;                 /* [n_el³], entry (i, j, k) at (i n + j) n + k */
     double cutoff;
     char *path;
+    char *seen; /* which element triplets the file gives */
 } sw;
 
 static inline const sw_param *param(const sw *p, int i, int j, int k)
@@ -63,7 +64,8 @@ static mlpot_status sw_compute(const void *state, const mlpot_structure *s,
     const int *reverse = NULL;
     int *owned = NULL;
     const int want_forces = (request & MLPOT_OUT_FORCES) != 0;
-    mlpot_status st = MLPOT_OK;
+    mlpot_status st = param_triplets_check(p->seen, p->n_el, p->index, p->z, s, "sw", p->path, err);
+    if (st) return st;
     if (want_forces && (st = mlpot_neighbour_reverse_view(nl, &reverse, &owned, err))) return st;
     mlpot_local local;
     if ((st = mlpot_local_init(&local, s->n_atoms, request, err))) {
@@ -176,6 +178,7 @@ static void sw_destroy(void *state)
     sw *p = state;
     if (!p) return;
     free(p->params);
+    free(p->seen);
     free(p->path);
     free(p);
 }
@@ -189,7 +192,8 @@ static void sw_describe(const void *state, char *buf, size_t size)
     if (used < size) snprintf(buf + used, size - used, ", cutoff %g Å", p->cutoff);
 }
 
-mlpot_status mlpot_sw_load(const char *path, mlpot_potential **out, mlpot_error *err)
+mlpot_status mlpot_sw_load(const char *path, const mlpot_element_label *labels, int n_labels,
+                           mlpot_potential **out, mlpot_error *err)
 {
     *out = NULL;
     param_file pf;
@@ -222,10 +226,12 @@ mlpot_status mlpot_sw_load(const char *path, mlpot_potential **out, mlpot_error 
         }
         entry *e = &entries[n_entries++];
         e->line = line;
-        for (int k = 0; k < 3 && !st; ++k) {
-            int z = mlpot_element_number(w[k]);
+        int skip = 0;
+        for (int k = 0; k < 3 && !st && !skip; ++k) {
+            int z = 0;
+            if ((st = label_element(w[k], labels, n_labels, &z, path, line, err))) break;
             if (!z) {
-                st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: '%s' is not an element symbol", path, line, w[k]);
+                skip = 1; /* a label no element maps to: ignored, as LAMMPS does */
                 break;
             }
             if (p->index[z] < 0) {
@@ -234,16 +240,20 @@ mlpot_status mlpot_sw_load(const char *path, mlpot_potential **out, mlpot_error 
             }
             e->el[k] = p->index[z];
         }
+        if (skip) {
+            --n_entries;
+            continue;
+        }
         for (int k = 0; k < 11 && !st; ++k) st = param_file_number(&pf, w, line, 3 + k, names[k], &e->v[k], err);
         if (!st && (e->v[0] < 0 || e->v[1] < 0 || e->v[2] < 0 || e->v[3] < 0 || e->v[4] < 0 || e->v[6] < 0 ||
                     e->v[7] < 0 || e->v[8] < 0 || e->v[9] < 0))
             st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: negative Stillinger-Weber parameter", path, line);
     }
-    if (!st && n_entries == 0) st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: no Stillinger-Weber entries", path);
+    if (!st && n_entries == 0) st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: no usable Stillinger-Weber entries", path);
     if (!st) {
         size_t n3 = (size_t)p->n_el * p->n_el * p->n_el;
         p->params = calloc(n3, sizeof *p->params);
-        char *seen = calloc(n3, 1);
+        char *seen = p->seen = calloc(n3, 1);
         if (!p->params || !seen) st = mlpot_fail_memory(err, "reading a Stillinger-Weber file");
         for (int k = 0; k < n_entries && !st; ++k) {
             const entry *e = &entries[k];
@@ -266,13 +276,7 @@ mlpot_status mlpot_sw_load(const char *path, mlpot_potential **out, mlpot_error 
             q->lambda_epsilon = q->lambda * q->epsilon;
             if (q->cut > p->cutoff) p->cutoff = q->cut;
         }
-        for (size_t at = 0; at < n3 && !st; ++at)
-            if (!seen[at]) {
-                int i = (int)(at / ((size_t)p->n_el * p->n_el)), j = (int)(at / p->n_el % p->n_el), k = (int)(at % p->n_el);
-                st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: missing entry for the triplet %s %s %s", path,
-                                mlpot_element_symbol(p->z[i]), mlpot_element_symbol(p->z[j]), mlpot_element_symbol(p->z[k]));
-            }
-        free(seen);
+        /* missing triplets are allowed until a structure needs them (param_triplets_check) */
     }
     free(entries);
     param_file_free(&pf);

@@ -202,11 +202,39 @@ static mlpot_status one_file(mlpot_spec_args *a, const char *style, const char *
     return MLPOT_OK;
 }
 
+/* Element=label arguments ("Si=Si(D)") of the three-body styles. */
+static mlpot_status element_labels(mlpot_spec_args *a, const char *style, mlpot_element_label *labels,
+                                   int *n, mlpot_error *err)
+{
+    *n = 0;
+    for (int k = 0; k < a->n_keys; ++k) {
+        int z = mlpot_element_number(a->keys[k]);
+        if (!z) continue;
+        if (*n == MLPOT_MAX_ELEMENT) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: too many labels", style);
+        labels[*n].z = z;
+        labels[(*n)++].label = mlpot_spec_args_get(a, a->keys[k]);
+    }
+    return MLPOT_OK;
+}
+
 static mlpot_status load_sw(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
 {
     const char *path = NULL;
-    mlpot_status st = one_file(a, "sw", &path, err);
-    return st ? st : mlpot_sw_load(path, out, err);
+    mlpot_element_label labels[MLPOT_MAX_ELEMENT];
+    int n = 0;
+    mlpot_status st = element_labels(a, "sw", labels, &n, err);
+    if (!st) st = one_file(a, "sw", &path, err);
+    return st ? st : mlpot_sw_load(path, labels, n, out, err);
+}
+
+static mlpot_status load_tersoff(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    const char *path = NULL;
+    mlpot_element_label labels[MLPOT_MAX_ELEMENT];
+    int n = 0;
+    mlpot_status st = element_labels(a, "tersoff", labels, &n, err);
+    if (!st) st = one_file(a, "tersoff", &path, err);
+    return st ? st : mlpot_tersoff_load(path, labels, n, out, err);
 }
 
 static mlpot_status load_eam_format(mlpot_spec_args *a, const char *style, mlpot_eam_format format,
@@ -246,6 +274,7 @@ static const style_entry STYLES[] = {
     {"zbl", "zbl:inner=A,outer=A", load_zbl},
     {"coulomb", "coulomb[:cutoff=A,accuracy=D,charge.El=Q,...]", load_coulomb},
     {"sw", "sw:FILE.sw", load_sw},
+    {"tersoff", "tersoff:FILE.tersoff", load_tersoff},
     {"eam", "eam:FILE[,FILE...]", load_eam},
     {"eam/alloy", "eam/alloy:FILE", load_eam_alloy},
     {"eam/fs", "eam/fs:FILE", load_eam_fs},
@@ -257,7 +286,9 @@ const char *mlpot_potential_styles(void)
            "  zbl:inner=A,outer=A                        ZBL screened nuclear repulsion\n"
            "  coulomb[:cutoff=A,accuracy=D,charge.El=Q]  fixed charges (input charges or per element),\n"
            "                                             Ewald (periodic) or direct sum (open)\n"
-           "  sw:FILE                                    Stillinger-Weber (LAMMPS .sw file)\n"
+           "  sw:FILE[,El=LABEL]                         Stillinger-Weber (LAMMPS .sw file)\n"
+           "  tersoff:FILE[,El=LABEL]                    Tersoff (LAMMPS .tersoff file; Si=Si(D) picks\n"
+           "                                             a labelled variant)\n"
            "  eam:FILE[,FILE...]                         EAM, LAMMPS funcfl files (one per element)\n"
            "  eam/alloy:FILE                             EAM, LAMMPS setfl file\n"
            "  eam/fs:FILE                                Finnis-Sinclair EAM, LAMMPS file\n"
