@@ -47,6 +47,12 @@ typedef struct mlpot_neighbour_list {
     double *distance;    /* [n_pairs] |vector| */
     int *reverse;        /* [n_pairs] index of the pair (j, i, -shift), full lists only,
                             after mlpot_neighbour_list_reverse(); NULL otherwise */
+    int *pair_index;     /* [n_pairs] the unordered pair each entry belongs to, numbered
+                            0..n_unique-1 in the order of the owning entries: id on the entry
+                            that owns the pair, -1 - id on its reverse (full lists, after
+                            mlpot_neighbour_list_reverse()). Per-pair data computed once by the
+                            owner sits in a compact array that both atoms read. */
+    size_t n_unique;
 
     /* private: positions and cell at build time, capacities */
     double *built_positions;
@@ -78,8 +84,9 @@ MLPOT_API mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl,
 MLPOT_API int mlpot_neighbour_list_needs_rebuild(const mlpot_neighbour_list *nl,
                                                  const mlpot_structure *s);
 
-/* Fills nl->reverse for a full list (a many-body potential that scatters per-pair
- * contributions gathers them through it, deterministically and without races). */
+/* Fills nl->reverse and nl->pair_index for a full list (a potential that computes each pair
+ * once, or scatters per-pair contributions, gathers them through these, deterministically and
+ * without races). Kept until the next build; updates keep them valid. */
 MLPOT_API mlpot_status mlpot_neighbour_list_reverse(mlpot_neighbour_list *nl, mlpot_error *err);
 
 /* Whether atom i owns the pair (i, j, shift): i < j, or i == j with the first nonzero shift
@@ -92,6 +99,10 @@ static inline int mlpot_pair_is_owned(int i, int j, const int shift[3])
     if (shift[1] != 0) return shift[1] > 0;
     return shift[2] > 0;
 }
+
+/* The pair id of an entry of pair_index, and whether the entry owns the pair. */
+static inline int mlpot_pair_id(int encoded) { return encoded >= 0 ? encoded : -1 - encoded; }
+static inline int mlpot_pair_id_owned(int encoded) { return encoded >= 0; }
 
 /* Closest allowed distance between two atoms, Å: closer atoms are an input error. */
 #define MLPOT_MIN_DISTANCE 0.1

@@ -52,6 +52,9 @@ typedef struct mlpot_result {
     double *charges;
     int *atom_extrapolations;
     int capacity; /* private */
+    /* private: work buffers the implementations reuse from call to call */
+    void *scratch[8];
+    size_t scratch_size[8];
 } mlpot_result;
 
 MLPOT_API void mlpot_result_init(mlpot_result *r);

@@ -23,9 +23,11 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "io/lines.h"
+#include "core/neighbours_internal.h"
 #include "mlpot/classical.h"
 #include "mlpot/elements.h"
 #include "potential/accumulate.h"
+#include "potential/potential_internal.h"
 
 /* A tabulated function on a uniform grid as a spline: 7 coefficients per knot: derivative
  * (c0 p + c1) p + c2 and value ((c3 p + c4) p + c5) p + c6 on [knot, knot + 1). */
@@ -106,13 +108,11 @@ static mlpot_status eam_compute(const void *state, const mlpot_structure *s,
     const eam *p = state;
     const int n = s->n_atoms, ne = p->n_el;
     mlpot_local local;
-    mlpot_status st = mlpot_local_init(&local, n, request, err);
+    mlpot_status st = mlpot_local_init(&local, n, request, out, err);
     if (st) return st;
-    double *fp = mlpot_calloc((size_t)n + 1, sizeof *fp);
-    int *el = mlpot_calloc((size_t)n + 1, sizeof *el);
+    double *fp = mlpot_result_scratch(out, 2, ((size_t)n + 1) * sizeof *fp, 0);
+    int *el = mlpot_result_scratch(out, 3, ((size_t)n + 1) * sizeof *el, 0);
     if (!fp || !el) {
-        free(fp);
-        free(el);
         mlpot_local_free(&local);
         return mlpot_fail_memory(err, "computing EAM");
     }
@@ -136,46 +136,73 @@ static mlpot_status eam_compute(const void *state, const mlpot_structure *s,
         if (rho > p->rhomax) f += fp[i] * (rho - p->rhomax);
         local.energy[i] = f;
     }
-    /* pair terms and forces */
+    /* Pair terms once per pair, by the atom that owns it: (dE/dr)/r and φ in a compact per-pair
+     * array; then every atom gathers its pairs through the pair index. */
     const int want_forces = (request & MLPOT_OUT_FORCES) != 0;
+    const int *pair_index = NULL;
+    int *owned_index = NULL;
+    size_t n_unique = 0;
+    if ((st = mlpot_neighbour_pairs_view(nl, &pair_index, &n_unique, &owned_index, err))) {
+        mlpot_local_free(&local);
+        return st;
+    }
+    double(*pair)[2] = mlpot_result_scratch(out, 4, (n_unique + 1) * sizeof *pair, 0);
+    if (!pair) {
+        free(owned_index);
+        mlpot_local_free(&local);
+        return mlpot_fail_memory(err, "computing EAM");
+    }
 #pragma omp parallel for schedule(dynamic, 64) if (n > 256)
     for (int i = 0; i < n; ++i) {
         int ei = el[i];
-        double e = 0, f[3] = {0, 0, 0}, w[9] = {0};
         for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
+            if (!mlpot_pair_id_owned(pair_index[k])) continue;
+            int j = nl->neighbour[k];
+            double *out_pair = pair[pair_index[k]];
             double r = nl->distance[k];
-            if (r * r >= p->cutoff2) continue;
-            int j = nl->neighbour[k], ej = el[j];
+            if (r * r >= p->cutoff2) {
+                out_pair[0] = out_pair[1] = 0.0;
+                continue;
+            }
+            int ej = el[j];
             double q;
             int m = knot(p->nr, r, p->rdr, &q); /* every r-table shares the grid */
             const double *cz = p->z2r[ei * ne + ej].c[m];
-            const double *ci = p->rhor[ei * ne + ej].c[m];
-            const double *cj = p->rhor[ej * ne + ei].c[m];
-            double rhoip = spline_slope(ci, q); /* i's density at j */
-            double rhojp = spline_slope(cj, q); /* j's density at i */
+            double rhojp = spline_slope(p->rhor[ej * ne + ei].c[m], q); /* j's density at i */
+            /* i's density at j: the same table when both atoms are of one element */
+            double rhoip = ei == ej ? rhojp : spline_slope(p->rhor[ei * ne + ej].c[m], q);
             double z2 = spline_value(cz, q), z2p = spline_slope(cz, q);
             double recip = 1.0 / r;
             double phi = z2 * recip;
             double phip = z2p * recip - phi * recip;
-            double psip = fp[i] * rhojp + fp[j] * rhoip + phip; /* dE/dr of the pair */
-            e += 0.5 * phi;
-            const double *d = &nl->vector[3 * k];
-            double g = psip * recip;
-            if (want_forces)
-                for (int a = 0; a < 3; ++a) f[a] += g * d[a];
-            if (local.virial)
-                for (int a = 0; a < 3; ++a)
-                    for (int b = 0; b < 3; ++b) w[3 * a + b] -= 0.5 * g * d[a] * d[b];
+            out_pair[0] = (fp[i] * rhojp + fp[j] * rhoip + phip) * recip; /* (dE/dr) / r */
+            out_pair[1] = phi;
         }
+    }
+#pragma omp parallel for schedule(dynamic, 64) if (n > 256)
+    for (int i = 0; i < n; ++i) {
+        double e = 0, f[3] = {0, 0, 0}, w[9] = {0};
+        for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
+            const double *pk = pair[mlpot_pair_id(pair_index[k])];
+            double g = pk[0];
+            const double *d = &nl->vector[3 * k];
+            e += 0.5 * pk[1];
+            for (int a = 0; a < 3; ++a) f[a] += g * d[a];
+            if (local.virial) { /* -½ g d⊗d: symmetric, six products */
+                double h = 0.5 * g;
+                w[0] -= h * d[0] * d[0], w[4] -= h * d[1] * d[1], w[8] -= h * d[2] * d[2];
+                w[1] -= h * d[0] * d[1], w[2] -= h * d[0] * d[2], w[5] -= h * d[1] * d[2];
+            }
+        }
+        w[3] = w[1], w[6] = w[2], w[7] = w[5];
         local.energy[i] += e;
         if (want_forces)
             for (int a = 0; a < 3; ++a) out->forces[3 * i + a] += f[a];
         if (local.virial) memcpy(&local.virial[9 * i], w, sizeof w);
     }
+    free(owned_index);
     mlpot_local_add_to_result(&local, request, out);
     mlpot_local_free(&local);
-    free(fp);
-    free(el);
     return MLPOT_OK;
 }
 

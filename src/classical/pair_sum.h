@@ -21,7 +21,7 @@ static inline mlpot_status mlpot_pair_sum(const void *state, const mlpot_structu
                                           mlpot_result *out, mlpot_pair_fn fn, mlpot_error *err)
 {
     mlpot_local local;
-    mlpot_status st = mlpot_local_init(&local, s->n_atoms, request, err);
+    mlpot_status st = mlpot_local_init(&local, s->n_atoms, request, out, err);
     if (st) return st;
     const int n = s->n_atoms;
     const int want_forces = (request & MLPOT_OUT_FORCES) != 0;
@@ -38,8 +38,13 @@ static inline mlpot_status mlpot_pair_sum(const void *state, const mlpot_structu
             double g[3] = {dphi * d[0] / r, dphi * d[1] / r, dphi * d[2] / r}; /* dφ/dd */
             if (want_forces)
                 for (int a = 0; a < 3; ++a) f[a] += g[a];
-            if (local.virial) mlpot_virial_add(w, d, g, 0.5);
+            if (local.virial) { /* -½ d⊗g with g ∥ d: symmetric, six products */
+                double h = 0.5 * dphi / r;
+                w[0] -= h * d[0] * d[0], w[4] -= h * d[1] * d[1], w[8] -= h * d[2] * d[2];
+                w[1] -= h * d[0] * d[1], w[2] -= h * d[0] * d[2], w[5] -= h * d[1] * d[2];
+            }
         }
+        w[3] = w[1], w[6] = w[2], w[7] = w[5];
         local.energy[i] = e;
         if (want_forces)
             for (int a = 0; a < 3; ++a) out->forces[3 * i + a] += f[a];

@@ -7,8 +7,9 @@
  * entry (i, j, k) with j the earlier neighbour (files give (i,j,k) and (i,k,j) the same values).
  * "tol" is read and not used (LAMMPS ignores it too).
  *
- * Forces without races: the thread of centre atom i stores dE/dd for each of i's neighbour
- * entries (two- and three-body); a second pass gathers F_i = Σ_e (G[e] - G[reverse(e)]). */
+ * Forces without races: the thread of centre atom i stores the three-body dE/dd for each of its
+ * entries, and the two-body φ2, φ2'/r once per pair (by the owning atom, in a compact per-pair
+ * array); a second pass gathers F_i = Σ_e (G[e] - G[reverse(e)] + φ2'/r d_e). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "mlpot/classical.h"
 #include "mlpot/elements.h"
 #include "potential/accumulate.h"
+#include "potential/potential_internal.h"
 
 typedef struct sw_param {
     double epsilon, sigma, a, lambda, gamma, costheta, A, B, p, q;
@@ -66,15 +68,26 @@ static mlpot_status sw_compute(const void *state, const mlpot_structure *s,
     const int want_forces = (request & MLPOT_OUT_FORCES) != 0;
     mlpot_status st = param_triplets_check(p->seen, p->n_el, p->index, p->z, s, "sw", p->path, err);
     if (st) return st;
-    if (want_forces && (st = mlpot_neighbour_reverse_view(nl, &reverse, &owned, err))) return st;
-    mlpot_local local;
-    if ((st = mlpot_local_init(&local, s->n_atoms, request, err))) {
+    const int *pair_index = NULL;
+    int *owned_index = NULL;
+    size_t n_unique = 0;
+    if ((st = mlpot_neighbour_reverse_view(nl, &reverse, &owned, err)) ||
+        (st = mlpot_neighbour_pairs_view(nl, &pair_index, &n_unique, &owned_index, err))) {
         free(owned);
         return st;
     }
-    double *grad = mlpot_calloc(3 * nl->n_pairs + 3, sizeof *grad);
-    if (!grad) {
-        free(owned);
+    mlpot_local local;
+    if ((st = mlpot_local_init(&local, s->n_atoms, request, out, err))) {
+        free(owned), free(owned_index);
+        return st;
+    }
+    /* three-body dE/dd per entry (both ends gather it through the reverse index); the two-body
+     * φ2 and φ2'/r once per pair in a compact array (read through the pair index) */
+    /* zeroed where they are filled, in parallel, rather than by a serial memset */
+    double *grad = mlpot_result_scratch(out, 2, (3 * nl->n_pairs + 3) * sizeof *grad, 0);
+    double(*pair)[2] = mlpot_result_scratch(out, 3, (n_unique + 1) * sizeof *pair, 0);
+    if (!grad || !pair) {
+        free(owned), free(owned_index);
         mlpot_local_free(&local);
         return mlpot_fail_memory(err, "computing Stillinger-Weber forces");
     }
@@ -82,8 +95,14 @@ static mlpot_status sw_compute(const void *state, const mlpot_structure *s,
     int failed = 0;
 #pragma omp parallel reduction(|| : failed) if (n > 256)
     {
+        /* per neighbour within its cutoff: entry, element, r, exp(σγ/(r - aσ)) and d ln/dr */
+        typedef struct close_entry {
+            size_t k;
+            int el;
+            double r, ex, dlog;
+        } close_entry;
         size_t cap = 64;
-        size_t *close = malloc(cap * sizeof *close); /* entries within the pair's cutoff */
+        close_entry *close = malloc(cap * sizeof *close);
         if (!close) failed = 1;
 #pragma omp for schedule(dynamic, 32)
         for (int i = 0; i < n; ++i) {
@@ -95,9 +114,11 @@ static mlpot_status sw_compute(const void *state, const mlpot_structure *s,
                 int ej = p->index[s->numbers[nl->neighbour[k]]];
                 const sw_param *q = param(p, ei, ej, ej);
                 double r = nl->distance[k];
+                grad[3 * k] = grad[3 * k + 1] = grad[3 * k + 2] = 0.0;
+                if (mlpot_pair_id_owned(pair_index[k])) pair[pair_index[k]][0] = pair[pair_index[k]][1] = 0.0;
                 if (r >= q->cut) continue;
                 if (m == cap) {
-                    size_t *g = realloc(close, 2 * cap * sizeof *g);
+                    close_entry *g = realloc(close, 2 * cap * sizeof *g);
                     if (!g) {
                         failed = 1;
                         break;
@@ -105,70 +126,81 @@ static mlpot_status sw_compute(const void *state, const mlpot_structure *s,
                     close = g;
                     cap *= 2;
                 }
-                close[m++] = k;
-                double phi, dphi;
-                two_body(q, r, &phi, &dphi);
-                e += 0.5 * phi; /* each pair is seen from both atoms */
-                const double *d = &nl->vector[3 * k];
-                for (int a = 0; a < 3; ++a) grad[3 * k + a] += 0.5 * dphi * d[a] / r;
+                double inv = 1.0 / (r - q->cut);
+                close_entry *c = &close[m++];
+                c->k = k, c->el = ej, c->r = r;
+                c->ex = exp(q->sigma_gamma * inv);
+                c->dlog = -q->sigma_gamma * inv * inv;
+                if (mlpot_pair_id_owned(pair_index[k])) {
+                    double phi, dphi;
+                    two_body(q, r, &phi, &dphi);
+                    pair[pair_index[k]][0] = dphi / r;
+                    pair[pair_index[k]][1] = phi;
+                }
             }
             for (size_t u = 0; u < m && !failed; ++u) {
-                size_t k1 = close[u];
-                int j = nl->neighbour[k1], ej = p->index[s->numbers[j]];
-                const sw_param *qij = param(p, ei, ej, ej);
-                const double *d1 = &nl->vector[3 * k1];
-                double r1 = nl->distance[k1];
-                double inv1 = 1.0 / (r1 - qij->cut);
-                double e1 = exp(qij->sigma_gamma * inv1);
-                double dlog1 = -qij->sigma_gamma * inv1 * inv1; /* d ln e1 / dr1 */
+                const close_entry *cj = &close[u];
+                const double *d1 = &nl->vector[3 * cj->k];
+                double r1 = cj->r;
+                double *g1 = &grad[3 * cj->k];
                 for (size_t v = u + 1; v < m; ++v) {
-                    size_t k2 = close[v];
-                    int ek = p->index[s->numbers[nl->neighbour[k2]]];
-                    const sw_param *qik = param(p, ei, ek, ek), *qijk = param(p, ei, ej, ek);
-                    const double *d2 = &nl->vector[3 * k2];
-                    double r2 = nl->distance[k2];
-                    double inv2 = 1.0 / (r2 - qik->cut);
-                    double e2 = exp(qik->sigma_gamma * inv2);
-                    double dlog2 = -qik->sigma_gamma * inv2 * inv2;
+                    const close_entry *ck = &close[v];
+                    const sw_param *qijk = param(p, ei, cj->el, ck->el);
+                    const double *d2 = &nl->vector[3 * ck->k];
+                    double r2 = ck->r;
                     double rr = 1.0 / (r1 * r2);
                     double cs = (d1[0] * d2[0] + d1[1] * d2[1] + d1[2] * d2[2]) * rr;
                     double delta = cs - qijk->costheta;
-                    double ee = qijk->lambda_epsilon * e1 * e2;
+                    double ee = qijk->lambda_epsilon * cj->ex * ck->ex;
                     e += ee * delta * delta;
                     /* dφ3/dd1 = ee [2δ (d2/(r1 r2) - cs d1/r1²) + δ² dlog1 d1/r1], same for d2 */
                     double ang = 2.0 * ee * delta;
-                    double c1 = -ang * cs / (r1 * r1) + ee * delta * delta * dlog1 / r1;
-                    double c2 = -ang * cs / (r2 * r2) + ee * delta * delta * dlog2 / r2;
+                    double c1 = -ang * cs / (r1 * r1) + ee * delta * delta * cj->dlog / r1;
+                    double c2 = -ang * cs / (r2 * r2) + ee * delta * delta * ck->dlog / r2;
+                    double *g2 = &grad[3 * ck->k];
                     for (int a = 0; a < 3; ++a) {
-                        grad[3 * k1 + a] += ang * rr * d2[a] + c1 * d1[a];
-                        grad[3 * k2 + a] += ang * rr * d1[a] + c2 * d2[a];
+                        g1[a] += ang * rr * d2[a] + c1 * d1[a];
+                        g2[a] += ang * rr * d1[a] + c2 * d2[a];
                     }
                 }
             }
             local.energy[i] = e;
             if (local.virial) {
                 double *w = &local.virial[9 * i];
-                for (size_t u = 0; u < m; ++u) mlpot_virial_add(w, &nl->vector[3 * close[u]], &grad[3 * close[u]], 1.0);
+                for (size_t u = 0; u < m; ++u) mlpot_virial_add(w, &nl->vector[3 * close[u].k], &grad[3 * close[u].k], 1.0);
             }
         }
         free(close);
     }
     if (failed) {
         st = mlpot_fail_memory(err, "computing Stillinger-Weber forces");
-    } else if (want_forces) {
+    } else {
+        /* gather: three-body slots of both ends; the two-body pair, half its energy and virial */
 #pragma omp parallel for schedule(static) if (n > 256)
         for (int i = 0; i < n; ++i) {
-            double f[3] = {0, 0, 0};
+            double f[3] = {0, 0, 0}, e = 0, w[9] = {0};
             for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
-                const double *g = &grad[3 * k], *h = &grad[3 * (size_t)reverse[k]];
-                for (int a = 0; a < 3; ++a) f[a] += g[a] - h[a];
+                const double *g = &grad[3 * k], *h = &grad[3 * (size_t)reverse[k]], *d = &nl->vector[3 * k];
+                const double *pk = pair[mlpot_pair_id(pair_index[k])];
+                e += 0.5 * pk[1];
+                for (int a = 0; a < 3; ++a) f[a] += g[a] - h[a] + pk[0] * d[a];
+                if (local.virial) {
+                    double hh = 0.5 * pk[0];
+                    w[0] -= hh * d[0] * d[0], w[4] -= hh * d[1] * d[1], w[8] -= hh * d[2] * d[2];
+                    w[1] -= hh * d[0] * d[1], w[2] -= hh * d[0] * d[2], w[5] -= hh * d[1] * d[2];
+                }
             }
-            for (int a = 0; a < 3; ++a) out->forces[3 * i + a] += f[a];
+            w[3] = w[1], w[6] = w[2], w[7] = w[5];
+            local.energy[i] += e;
+            if (want_forces)
+                for (int a = 0; a < 3; ++a) out->forces[3 * i + a] += f[a];
+            if (local.virial)
+                for (int q = 0; q < 9; ++q) local.virial[9 * i + q] += w[q];
         }
     }
     if (!st) mlpot_local_add_to_result(&local, request, out);
-    free(grad);
     free(owned);
+    free(owned_index);
     mlpot_local_free(&local);
     return st;
 }

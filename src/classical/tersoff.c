@@ -22,6 +22,7 @@
 #include "mlpot/classical.h"
 #include "mlpot/elements.h"
 #include "potential/accumulate.h"
+#include "potential/potential_internal.h"
 
 #define PI 3.14159265358979323846
 
@@ -112,11 +113,11 @@ static mlpot_status tersoff_compute(const void *state, const mlpot_structure *s,
     if (st) return st;
     if (want_forces && (st = mlpot_neighbour_reverse_view(nl, &reverse, &owned, err))) return st;
     mlpot_local local;
-    if ((st = mlpot_local_init(&local, s->n_atoms, request, err))) {
+    if ((st = mlpot_local_init(&local, s->n_atoms, request, out, err))) {
         free(owned);
         return st;
     }
-    double *grad = mlpot_calloc(3 * nl->n_pairs + 3, sizeof *grad);
+    double *grad = mlpot_result_scratch(out, 2, (3 * nl->n_pairs + 3) * sizeof *grad, 1);
     if (!grad) {
         free(owned);
         mlpot_local_free(&local);
@@ -238,7 +239,6 @@ static mlpot_status tersoff_compute(const void *state, const mlpot_structure *s,
         }
     }
     if (!st) mlpot_local_add_to_result(&local, request, out);
-    free(grad);
     free(owned);
     mlpot_local_free(&local);
     return st;

@@ -39,6 +39,7 @@ void mlpot_neighbour_list_free(mlpot_neighbour_list *nl)
     free(nl->vector);
     free(nl->distance);
     free(nl->reverse);
+    free(nl->pair_index);
     free(nl->built_positions);
     free(nl->built_numbers);
     workspace_free(nl->workspace);
@@ -404,6 +405,9 @@ mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl, const mlpot_st
 
     free(nl->reverse);
     nl->reverse = NULL;
+    free(nl->pair_index);
+    nl->pair_index = NULL;
+    nl->n_unique = 0;
     if (nl->atom_capacity < n + 1 || !nl->offsets) {
         size_t *offsets = mlpot_realloc(nl->offsets, (size_t)n + 1, sizeof *offsets);
         double *built = mlpot_realloc(nl->built_positions, 3 * (size_t)n + 1, sizeof *built);
@@ -603,10 +607,47 @@ static mlpot_status compute_reverse(const mlpot_neighbour_list *nl, int **out, m
     return MLPOT_OK;
 }
 
+static mlpot_status compute_pair_index(const mlpot_neighbour_list *nl, const int *reverse, int **out,
+                                       size_t *n_unique, mlpot_error *err)
+{
+    int *index = mlpot_calloc(nl->n_pairs + 1, sizeof *index);
+    if (!index) return mlpot_fail_memory(err, "indexing neighbour pairs");
+    size_t next = 0;
+    for (int i = 0; i < nl->n_atoms; ++i)
+        for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k)
+            if (mlpot_pair_is_owned(i, nl->neighbour[k], &nl->shift[3 * k])) index[k] = (int)next++;
+#pragma omp parallel for schedule(static) if (nl->n_atoms > 1000)
+    for (int i = 0; i < nl->n_atoms; ++i)
+        for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k)
+            if (!mlpot_pair_is_owned(i, nl->neighbour[k], &nl->shift[3 * k])) index[k] = -1 - index[reverse[k]];
+    *out = index;
+    *n_unique = next;
+    return MLPOT_OK;
+}
+
 mlpot_status mlpot_neighbour_list_reverse(mlpot_neighbour_list *nl, mlpot_error *err)
 {
-    if (nl->reverse) return MLPOT_OK;
-    return compute_reverse(nl, &nl->reverse, err);
+    mlpot_status st = MLPOT_OK;
+    if (!nl->reverse) st = compute_reverse(nl, &nl->reverse, err);
+    if (!st && !nl->pair_index) st = compute_pair_index(nl, nl->reverse, &nl->pair_index, &nl->n_unique, err);
+    return st;
+}
+
+mlpot_status mlpot_neighbour_pairs_view(const mlpot_neighbour_list *nl, const int **pair_index,
+                                        size_t *n_unique, int **owned, mlpot_error *err)
+{
+    *owned = NULL;
+    if (nl->pair_index) {
+        *pair_index = nl->pair_index;
+        *n_unique = nl->n_unique;
+        return MLPOT_OK;
+    }
+    int *reverse = NULL;
+    mlpot_status st = nl->reverse ? MLPOT_OK : compute_reverse(nl, &reverse, err);
+    if (!st) st = compute_pair_index(nl, nl->reverse ? nl->reverse : reverse, owned, n_unique, err);
+    free(reverse);
+    *pair_index = *owned;
+    return st;
 }
 
 mlpot_status mlpot_neighbour_reverse_view(const mlpot_neighbour_list *nl, const int **reverse,

@@ -9,4 +9,8 @@
 mlpot_status mlpot_neighbour_reverse_view(const mlpot_neighbour_list *nl, const int **reverse,
                                           int **owned, mlpot_error *err);
 
+/* The same for nl->pair_index (and the number of unique pairs). */
+mlpot_status mlpot_neighbour_pairs_view(const mlpot_neighbour_list *nl, const int **pair_index,
+                                        size_t *n_unique, int **owned, mlpot_error *err);
+
 #endif

@@ -4,25 +4,23 @@
 
 #include "core/error.h"
 #include "core/memory.h"
+#include "potential/potential_internal.h"
 
-mlpot_status mlpot_local_init(mlpot_local *local, int n_atoms, unsigned request, mlpot_error *err)
+mlpot_status mlpot_local_init(mlpot_local *local, int n_atoms, unsigned request, mlpot_result *out,
+                              mlpot_error *err)
 {
     local->n_atoms = n_atoms;
-    local->energy = mlpot_calloc((size_t)n_atoms, sizeof(double));
+    local->energy = mlpot_result_scratch(out, 0, (size_t)n_atoms * sizeof(double), 1);
     local->virial = NULL;
-    if (request & (MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_VIRIALS))
-        local->virial = mlpot_calloc(9 * (size_t)n_atoms, sizeof(double));
-    if (!local->energy || ((request & (MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_VIRIALS)) && !local->virial)) {
-        mlpot_local_free(local);
+    int want_virial = (request & (MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_VIRIALS)) != 0;
+    if (want_virial) local->virial = mlpot_result_scratch(out, 1, 9 * (size_t)n_atoms * sizeof(double), 1);
+    if (!local->energy || (want_virial && !local->virial))
         return mlpot_fail_memory(err, "allocating per-atom work arrays");
-    }
     return MLPOT_OK;
 }
 
 void mlpot_local_free(mlpot_local *local)
 {
-    free(local->energy);
-    free(local->virial);
     local->energy = local->virial = NULL;
 }
 

@@ -12,8 +12,10 @@ typedef struct mlpot_local {
     double *virial; /* [9n] local virials, NULL unless a virial output was requested */
 } mlpot_local;
 
-/* Allocates zeroed local arrays for a request. */
-mlpot_status mlpot_local_init(mlpot_local *local, int n_atoms, unsigned request, mlpot_error *err);
+/* Zeroed local arrays for a request, taken from the result's scratch buffers (slots 0, 1). */
+mlpot_status mlpot_local_init(mlpot_local *local, int n_atoms, unsigned request, mlpot_result *out,
+                              mlpot_error *err);
+/* Releases nothing (the buffers stay with the result); kept so call sites read symmetrically. */
 void mlpot_local_free(mlpot_local *local);
 
 /* Adds the local arrays into the result for the requested outputs, summing in atom order. */

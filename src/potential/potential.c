@@ -26,7 +26,22 @@ void mlpot_result_free(mlpot_result *r)
     free(r->atom_variances);
     free(r->charges);
     free(r->atom_extrapolations);
+    for (int k = 0; k < 8; ++k) free(r->scratch[k]);
     mlpot_result_init(r);
+}
+
+void *mlpot_result_scratch(mlpot_result *r, int slot, size_t bytes, int zero)
+{
+    if (slot < 0 || slot >= 8) return NULL;
+    if (bytes == 0) bytes = 1;
+    if (r->scratch_size[slot] < bytes) {
+        free(r->scratch[slot]);
+        r->scratch[slot] = malloc(bytes);
+        r->scratch_size[slot] = r->scratch[slot] ? bytes : 0;
+        if (!r->scratch[slot]) return NULL;
+    }
+    if (zero) memset(r->scratch[slot], 0, bytes);
+    return r->scratch[slot];
 }
 
 mlpot_status mlpot_result_stress(const mlpot_result *r, const mlpot_structure *s,

@@ -20,6 +20,12 @@ mlpot_status mlpot_potential_check_request(const mlpot_potential *p, const mlpot
                                            const mlpot_neighbour_list *nl, unsigned request,
                                            mlpot_error *err);
 
+/* A work buffer of at least `bytes` kept in the result between calls (zeroed when zero is set),
+ * so that repeated computes (MD) do not allocate and fault in fresh pages every step. Slots 0
+ * and 1 belong to mlpot_local; implementations use 2 to 7. NULL when out of memory. The sum
+ * potential runs its members one after another, so they may reuse the same slots. */
+void *mlpot_result_scratch(mlpot_result *r, int slot, size_t bytes, int zero);
+
 /* Sizes the result for n atoms and zeroes the requested outputs. */
 mlpot_status mlpot_result_prepare(mlpot_result *r, int n, unsigned request, mlpot_error *err);
 
