@@ -10,6 +10,8 @@
 #include "mlpot/potential.h"
 #include "mlpot/descriptor.h"
 #include "mlpot/classical.h"
+#include "mlpot/ewald.h"
+#include "mlpot/nnp.h"
 #include "mlpot/io.h"
 
 #endif

@@ -1,17 +1,31 @@
 /* Detects the kind of a model file or folder and hands it to its loader. */
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "mlpot/nnp.h"
 #include "potential/spec.h"
 
 mlpot_status mlpot_model_load_path(const char *path, mlpot_spec_args *args, mlpot_potential **out,
                                    mlpot_error *err)
 {
-    (void)args;
     *out = NULL;
     struct stat info;
     if (stat(path, &info) != 0)
         return mlpot_fail(err, MLPOT_ERR_IO, "%s: no such file or folder", path);
+    if (S_ISDIR(info.st_mode)) {
+        char input[4096];
+        snprintf(input, sizeof input, "%s/input.nn", path);
+        if (stat(input, &info) == 0) { /* an n2p2 model folder */
+            mlpot_nnp_options opt = {0};
+            const char *x = mlpot_spec_args_get(args, "extrapolation");
+            if (x && strcmp(x, "error") && strcmp(x, "count"))
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: extrapolation=%s (count or error)", path, x);
+            opt.extrapolation_error = x && !strcmp(x, "error");
+            return mlpot_nnp_load(path, &opt, out, err);
+        }
+    }
     return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED,
                       "%s: not a model mlpot recognises (expected an n2p2 folder with input.nn, "
                       "a GAP XML file or an mlpot model file)",

@@ -1,0 +1,162 @@
+#include "models/n2p2_settings.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/memory.h"
+#include "io/lines.h"
+
+/* The keywords n2p2 knows (prediction, electrostatics, training), and alternative names. */
+static const char *const KNOWN[] = {
+    "number_of_elements", "elements", "atom_energy", "cutoff_type", "symfunction_short",
+    "scale_symmetry_functions", "scale_min_short", "scale_max_short", "center_symmetry_functions",
+    "scale_symmetry_functions_sigma", "global_hidden_layers_short", "global_hidden_layers_electrostatic",
+    "global_nodes_short", "global_nodes_electrostatic", "global_activation_short",
+    "global_activation_electrostatic", "element_hidden_layers_short", "element_hidden_layers_electrostatic",
+    "element_nodes_short", "element_nodes_electrostatic", "element_activation_short",
+    "element_activation_electrostatic", "normalize_nodes", "mean_energy", "conv_length", "conv_energy",
+    "conv_charge", "nnp_type", "fixed_gausswidth", "ewald_truncation_error_method", "ewald_prec",
+    "screen_electrostatics", "four_pi_epsilon", "random_seed", "test_fraction", "epochs",
+    "normalize_data_set", "use_short_forces", "rmse_threshold", "rmse_threshold_energy",
+    "rmse_threshold_force", "rmse_threshold_charge", "rmse_threshold_trials", "rmse_threshold_trials_energy",
+    "rmse_threshold_trials_force", "rmse_threshold_trials_charge", "energy_fraction", "force_fraction",
+    "force_energy_ratio", "charge_fraction", "use_old_weights_short", "use_old_weights_charge",
+    "weights_min", "weights_max", "initial_hardness", "nguyen_widrow_weights_short",
+    "nguyen_widrow_weights_charge", "precondition_weights", "main_error_metric", "write_trainpoints",
+    "write_trainforces", "write_traincharges", "write_weights_epoch", "write_neuronstats",
+    "write_trainlog", "repeated_energy_update", "updater_type", "parallel_mode", "jacobian_mode",
+    "update_strategy", "selection_mode", "selection_mode_energy", "selection_mode_force",
+    "selection_mode_charge", "task_batch_size_energy", "task_batch_size_force", "task_batch_size_charge",
+    "gradient_type", "gradient_eta", "gradient_adam_eta", "gradient_adam_beta1", "gradient_adam_beta2",
+    "gradient_adam_epsilon", "kalman_type", "kalman_epsilon", "kalman_eta", "kalman_etatau",
+    "kalman_etamax", "kalman_q0", "kalman_qtau", "kalman_qmin", "kalman_lambda_short",
+    "kalman_nue_short", "memorize_symfunc_results", "force_weight",
+    /* alternatives */
+    "nnp_generation", "nnp_type_gen", "nnp_gen", "short_energy_error_threshold",
+    "short_force_error_threshold", "short_energy_fraction", "short_force_fraction", "symfunction",
+};
+
+static const struct {
+    const char *alternative, *keyword;
+} ALTERNATIVES[] = {
+    {"nnp_generation", "nnp_type"}, {"nnp_type_gen", "nnp_type"}, {"nnp_gen", "nnp_type"},
+    {"short_energy_error_threshold", "rmse_threshold_energy"},
+    {"short_force_error_threshold", "rmse_threshold_force"}, {"short_energy_fraction", "energy_fraction"},
+    {"short_force_fraction", "force_fraction"}, {"symfunction", "symfunction_short"},
+};
+
+static const char *canonical(const char *keyword)
+{
+    for (size_t k = 0; k < sizeof ALTERNATIVES / sizeof ALTERNATIVES[0]; ++k)
+        if (!strcmp(keyword, ALTERNATIVES[k].alternative)) return ALTERNATIVES[k].keyword;
+    return keyword;
+}
+
+void n2p2_settings_free(n2p2_settings *s)
+{
+    for (int k = 0; k < s->n; ++k) free(s->entries[k].keyword), free(s->entries[k].value);
+    free(s->entries);
+    free(s->path);
+    memset(s, 0, sizeof *s);
+}
+
+mlpot_status n2p2_settings_read(const char *path, n2p2_settings *s, mlpot_error *err)
+{
+    memset(s, 0, sizeof *s);
+    line_reader r;
+    mlpot_status st = line_reader_open(&r, path, err);
+    if (st) return st;
+    s->path = mlpot_strdup(path);
+    int cap = 0;
+    for (;;) {
+        int eof = 0;
+        if ((st = line_reader_next(&r, &eof, err)) || eof) break;
+        char *hash = strchr(r.line, '#');
+        if (hash) *hash = '\0';
+        char *t = r.line;
+        while (isspace((unsigned char)*t)) ++t;
+        if (!*t) continue;
+        char *kw_end = t;
+        while (*kw_end && !isspace((unsigned char)*kw_end)) ++kw_end;
+        char *value = kw_end;
+        while (isspace((unsigned char)*value)) ++value;
+        char *end = value + strlen(value);
+        while (end > value && isspace((unsigned char)end[-1])) *--end = '\0';
+        if (s->n == cap) {
+            n2p2_entry *g = mlpot_realloc(s->entries, (size_t)(cap = cap ? 2 * cap : 64), sizeof *g);
+            if (!g) {
+                st = mlpot_fail_memory(err, "reading input.nn");
+                break;
+            }
+            s->entries = g;
+        }
+        n2p2_entry *e = &s->entries[s->n];
+        e->keyword = mlpot_strndup(t, (size_t)(kw_end - t));
+        e->value = mlpot_strdup(value);
+        e->line = r.number;
+        if (!e->keyword || !e->value) {
+            free(e->keyword), free(e->value);
+            st = mlpot_fail_memory(err, "reading input.nn");
+            break;
+        }
+        s->n++;
+    }
+    line_reader_close(&r);
+    if (!st && !s->path) st = mlpot_fail_memory(err, "reading input.nn");
+    if (st) n2p2_settings_free(s);
+    return st;
+}
+
+int n2p2_settings_is(const n2p2_settings *s, int k, const char *keyword)
+{
+    return !strcmp(canonical(s->entries[k].keyword), keyword);
+}
+
+const n2p2_entry *n2p2_settings_find(const n2p2_settings *s, const char *keyword)
+{
+    for (int k = 0; k < s->n; ++k)
+        if (n2p2_settings_is(s, k, keyword)) return &s->entries[k];
+    return NULL;
+}
+
+/* Levenshtein distance, for suggesting the keyword meant. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63) return 64;
+    size_t d[64][64];
+    for (size_t i = 0; i <= la; ++i) d[i][0] = i;
+    for (size_t j = 0; j <= lb; ++j) d[0][j] = j;
+    for (size_t i = 1; i <= la; ++i)
+        for (size_t j = 1; j <= lb; ++j) {
+            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+mlpot_status n2p2_settings_check_keywords(const n2p2_settings *s, mlpot_error *err)
+{
+    for (int k = 0; k < s->n; ++k) {
+        const char *kw = s->entries[k].keyword;
+        size_t best = 1000;
+        const char *nearest = NULL;
+        int known = 0;
+        for (size_t q = 0; q < sizeof KNOWN / sizeof KNOWN[0] && !known; ++q) {
+            if (!strcmp(kw, KNOWN[q])) known = 1;
+            size_t dd = distance(kw, KNOWN[q]);
+            if (dd < best) best = dd, nearest = KNOWN[q];
+        }
+        if (!known) {
+            if (nearest && best <= 4)
+                return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: unknown keyword '%s' (did you mean '%s'?)",
+                                  s->path, s->entries[k].line, kw, nearest);
+            return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: unknown keyword '%s'", s->path,
+                              s->entries[k].line, kw);
+        }
+    }
+    return MLPOT_OK;
+}
