@@ -12,6 +12,8 @@
 
 #include <math.h>
 
+#include "descriptors/fast_math.h"
+
 enum acsf_cutoff_type {
     ACSF_CUT_HARD = 0,
     ACSF_CUT_COS = 1,
@@ -79,6 +81,16 @@ static inline void acsf_cutoff_set(acsf_cutoff *c, int type, double rc, double a
     c->tanh_pre = type == ACSF_CUT_TANH ? coth1 * coth1 * coth1 : 1.0;
 }
 
+/* The tanh cutoffs without branches (zero from r_c on), so that loops over distances
+ * vectorise; every path uses this one definition. */
+static inline void acsf_cutoff_tanh_fdf(const acsf_cutoff *c, double r, double *fc, double *dfc)
+{
+    double inside = r < c->rc ? 1.0 : 0.0;
+    double t = fast_tanh_nonneg(inside * (1.0 - r * c->rcinv)), t2 = t * t;
+    *fc = inside * c->tanh_pre * t * t2;
+    *dfc = inside * 3.0 * c->tanh_pre * t2 * (t2 - 1.0) * c->rcinv;
+}
+
 static inline void acsf_cutoff_fdf(const acsf_cutoff *c, double r, double *fc, double *dfc)
 {
     if (r >= c->rc) {
@@ -88,13 +100,7 @@ static inline void acsf_cutoff_fdf(const acsf_cutoff *c, double r, double *fc, d
     switch (c->type) {
     case ACSF_CUT_HARD: *fc = 1.0, *dfc = 0.0; return;
     case ACSF_CUT_TANHU:
-    case ACSF_CUT_TANH: {
-        double t = tanh(1.0 - r * c->rcinv), t2 = t * t;
-        double pre = c->tanh_pre;
-        *fc = pre * t * t2;
-        *dfc = 3.0 * pre * t2 * (t2 - 1.0) * c->rcinv;
-        return;
-    }
+    case ACSF_CUT_TANH: acsf_cutoff_tanh_fdf(c, r, fc, dfc); return;
     default: break;
     }
     if (r < c->rci) {

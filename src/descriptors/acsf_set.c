@@ -216,6 +216,7 @@ static mlpot_status parse_fn(acsf_set *set, const char *text, long line, const c
             st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: zeta %g must be at least 1", source, line, f->zeta);
         f->zeta_int = (int)lround(f->zeta);
         f->integer_zeta = fabs(f->zeta - f->zeta_int) <= 2.2250738585072014e-308;
+        f->norm = pow(2.0, 1.0 - f->zeta);
     }
 done:
     free(copy);

@@ -34,6 +34,7 @@ typedef struct acsf_fn {
     double eta, rs, rc, lambda, zeta, rl, angle_left, angle_right; /* angles in degrees */
     char subtype[4];
     int zeta_int, integer_zeta;
+    double norm;         /* 2^(1-ζ) of the exp angular types */
     acsf_compact radial, angular; /* compact types */
     long line;           /* line of its definition, for messages */
 } acsf_fn;
@@ -93,12 +94,41 @@ enum acsf_mode {
     ACSF_BACKPROP = 4  /* grad[e * 3 + c] += Σ_g weights[g] dG_g/dd_e */
 };
 
+/* Per-triplet quantities (r_jk, its cutoff value and derivative, the exp(-η (r_jk - r_s)²)
+ * factors) kept from a values pass of an atom for the back-propagation pass of the same atom,
+ * which then needs no transcendental function. A pass that runs out of room marks the cache
+ * invalid (the next pass recomputes) and leaves in `used` the room it needed. */
+typedef struct acsf_cache {
+    double *data;
+    size_t capacity, used;
+    int valid;
+} acsf_cache;
+
+/* Stores (store != 0) or fetches the next n cached values; returns where they are, or NULL when
+ * the cache cannot serve (the caller then computes them). Passes must ask for the same
+ * sequence of sizes. */
+static inline double *acsf_cache_slot(acsf_cache *cache, int store, size_t n)
+{
+    if (!cache || !cache->valid) {
+        if (cache && store) cache->used += n;
+        return NULL;
+    }
+    double *at = cache->data + cache->used;
+    cache->used += n;
+    if (cache->used > cache->capacity) {
+        cache->valid = 0;
+        return NULL;
+    }
+    return at;
+}
+
 /* Symmetry functions of atom i (element index ei) over its neighbour entries. G is added to
  * (zeroed by the caller); jacobian and grad are indexed by the atom's entries (e = k -
- * nl->offsets[i]). `work` is scratch of at least acsf_work_size(set, entries) doubles. */
+ * nl->offsets[i]). `work` is scratch of at least acsf_work_size(set, entries) bytes; `cache`
+ * may be NULL. */
 void acsf_atom(const acsf_set *set, int ei, const mlpot_structure *s, const mlpot_neighbour_list *nl,
                int i, unsigned mode, double *G, double *jacobian, const double *weights,
-               double *grad, double *work);
+               double *grad, double *work, acsf_cache *cache);
 size_t acsf_work_size(const acsf_set *set, size_t n_entries);
 
 #endif

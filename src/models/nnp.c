@@ -85,6 +85,7 @@ static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, con
         size_t work_doubles = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
         double *work = malloc((work_doubles + 4 * max_fn + 3 * max_nn + 4) * sizeof(double));
         if (!work) failed = 1;
+        acsf_cache cache = {NULL, 0, 0, 0};
 #pragma omp for schedule(dynamic, 8)
         for (int i = 0; i < n; ++i) {
             if (failed) continue;
@@ -94,7 +95,11 @@ static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, con
             const acsf_element *ae = &m->acsf.elements[e];
             const nnp_element *el = &m->elements[e];
             memset(G, 0, (size_t)ae->n * sizeof *G);
-            acsf_atom(&m->acsf, e, s, nl, i, ACSF_VALUES, G, NULL, NULL, NULL, work);
+            acsf_atom(&m->acsf, e, s, nl, i, ACSF_VALUES, G, NULL, NULL, NULL, work, &cache);
+            if (!cache.valid && cache.used > cache.capacity) { /* room for the next atoms */
+                double *bigger = realloc(cache.data, (cache.used + cache.used / 4) * sizeof *bigger);
+                if (bigger) cache.data = bigger, cache.capacity = cache.used + cache.used / 4;
+            }
             extrapolated[i] = nnp_scale(m, e, G, Gs);
             double output = nn_forward(&el->net, Gs, values, derivs);
             local.energy[i] = output * energy_scale + energy_shift + el->offset;
@@ -104,13 +109,14 @@ static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, con
             size_t first = nl->offsets[i], count = nl->offsets[i + 1] - first;
             double *gi = &grad[3 * first];
             memset(gi, 0, 3 * count * sizeof *gi);
-            acsf_atom(&m->acsf, e, s, nl, i, ACSF_BACKPROP, NULL, NULL, dEdG, gi, work);
+            acsf_atom(&m->acsf, e, s, nl, i, ACSF_BACKPROP, NULL, NULL, dEdG, gi, work, &cache);
             if (local.virial) {
                 double *w = &local.virial[9 * i];
                 for (size_t k = 0; k < count; ++k) mlpot_virial_add(w, &nl->vector[3 * (first + k)], &gi[3 * k], 1.0);
             }
         }
         free(work);
+        free(cache.data);
     }
     if (failed) st = mlpot_fail_memory(err, "evaluating a neural network potential");
     if (!st && (request & MLPOT_OUT_FORCES)) {
