@@ -13,5 +13,6 @@
 #include "mlpot/ewald.h"
 #include "mlpot/nnp.h"
 #include "mlpot/io.h"
+#include "mlpot/train.h"
 
 #endif

@@ -9,6 +9,7 @@ static const cli_command COMMANDS[] = {
     {"eval", "evaluate potentials on structures: energy, forces, stress", cli_eval},
     {"convert", "convert structures between formats and units", cli_convert},
     {"info", "summarise datasets: frames, species, labels, cells", cli_info},
+    {"train", "train a neural network potential on energies and forces", cli_train},
 };
 
 static void usage(FILE *f)

@@ -367,3 +367,31 @@ mlpot_status acsf_set_build(acsf_set *set, const char *const *elements, int n_el
     if (st) acsf_set_free(set);
     return st;
 }
+
+/* The inverse of parse_fn: the definition as an input.nn line (without the keyword), with
+ * numbers that read back exactly. */
+int acsf_fn_format(const acsf_set *set, const acsf_fn *f, char *buf, size_t size)
+{
+    const char *ec = mlpot_element_symbol(set->z[f->ec]);
+    const char *e1 = f->e1 >= 0 ? mlpot_element_symbol(set->z[f->e1]) : "";
+    const char *e2 = f->e2 >= 0 ? mlpot_element_symbol(set->z[f->e2]) : "";
+    switch (f->type) {
+    case 2: return snprintf(buf, size, "%s 2 %s %.17g %.17g %.17g", ec, e1, f->eta, f->rs, f->rc);
+    case 3:
+    case 9:
+        return snprintf(buf, size, "%s %d %s %s %.17g %.17g %.17g %.17g %.17g", ec, f->type, e1, e2, f->eta, f->lambda,
+                        f->zeta, f->rc, f->rs);
+    case 12: return snprintf(buf, size, "%s 12 %.17g %.17g %.17g", ec, f->eta, f->rs, f->rc);
+    case 13:
+        return snprintf(buf, size, "%s 13 %.17g %.17g %.17g %.17g %.17g", ec, f->eta, f->rs, f->lambda, f->zeta, f->rc);
+    case 20: return snprintf(buf, size, "%s 20 %s %.17g %.17g %s", ec, e1, f->rl, f->rc, f->subtype);
+    case 21:
+    case 22:
+        return snprintf(buf, size, "%s %d %s %s %.17g %.17g %.17g %.17g %s", ec, f->type, e1, e2, f->rl, f->rc,
+                        f->angle_left, f->angle_right, f->subtype);
+    case 23: return snprintf(buf, size, "%s 23 %.17g %.17g %s", ec, f->rl, f->rc, f->subtype);
+    default:
+        return snprintf(buf, size, "%s %d %.17g %.17g %.17g %.17g %s", ec, f->type, f->rl, f->rc, f->angle_left,
+                        f->angle_right, f->subtype);
+    }
+}

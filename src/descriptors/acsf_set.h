@@ -87,11 +87,16 @@ mlpot_status acsf_set_build(acsf_set *set, const char *const *elements, int n_el
                             double cutoff_alpha, const char *source, mlpot_error *err);
 void acsf_set_free(acsf_set *set);
 
+/* Writes function f of the set as an n2p2 input.nn definition (without "symfunction_short");
+ * returns snprintf's count. */
+int acsf_fn_format(const acsf_set *set, const acsf_fn *f, char *buf, size_t size);
+
 /* What the kernels produce for one atom. */
 enum acsf_mode {
     ACSF_VALUES = 1,   /* G[n] */
     ACSF_JACOBIAN = 2, /* jacobian[(g * n_entries + e) * 3 + c]: dG_g / dd_e */
-    ACSF_BACKPROP = 4  /* grad[e * 3 + c] += Σ_g weights[g] dG_g/dd_e */
+    ACSF_BACKPROP = 4, /* grad[e * 3 + c] += Σ_g weights[g] dG_g/dd_e */
+    ACSF_TANGENT = 8   /* tangent[g] += Σ_e dG_g/dd_e · direction[e] (acsf_atom_tangent) */
 };
 
 /* Per-triplet quantities (r_jk, its cutoff value and derivative, the exp(-η (r_jk - r_s)²)
@@ -130,5 +135,10 @@ void acsf_atom(const acsf_set *set, int ei, const mlpot_structure *s, const mlpo
                int i, unsigned mode, double *G, double *jacobian, const double *weights,
                double *grad, double *work, acsf_cache *cache);
 size_t acsf_work_size(const acsf_set *set, size_t n_entries);
+
+/* The change of atom i's symmetry functions when its entries' displacements change along
+ * direction[e * 3 + c]: tangent[g] += Σ_e dG_g/dd_e · direction_e (training's force term). */
+void acsf_atom_tangent(const acsf_set *set, int ei, const mlpot_structure *s, const mlpot_neighbour_list *nl,
+                       int i, const double *direction, double *tangent, double *work);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/memory.h"
 #include "io/formats.h"
@@ -13,9 +14,9 @@
 struct mlpot_writer {
     mlpot_format format;
     mlpot_io_options options;
-    FILE *file;
-    char *path;      /* target, NULL for standard output */
-    char *temporary; /* the file being written */
+    FILE *file;       /* the temporary file, or standard output */
+    atomic_file out;  /* unused for standard output */
+    const char *path; /* target (out.path), NULL for standard output */
     long frames;
 };
 
@@ -53,30 +54,13 @@ mlpot_status mlpot_writer_open(const char *path, const mlpot_io_options *opt, ml
         *out = w;
         return MLPOT_OK;
     }
-    w->path = mlpot_strdup(path);
-    w->temporary = malloc(strlen(path) + 16);
-    if (!w->path || !w->temporary) {
-        mlpot_writer_abort(w);
-        return mlpot_fail_memory(err, "opening a writer");
-    }
-    /* hidden temporary in the same folder, so the final rename is atomic */
-    const char *slash = strrchr(path, '/');
-    size_t dir = slash ? (size_t)(slash - path + 1) : 0;
-    sprintf(w->temporary, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
-    int fd = mkstemp(w->temporary);
-    if (fd < 0) {
-        mlpot_status st = mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot create a file there: %s", path, strerror(errno));
-        free(w->temporary);
-        w->temporary = NULL;
-        mlpot_writer_abort(w);
+    mlpot_status st = atomic_file_open(&w->out, path, err);
+    if (st) {
+        free(w);
         return st;
     }
-    w->file = fdopen(fd, "w");
-    if (!w->file) {
-        close(fd);
-        mlpot_writer_abort(w);
-        return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot open for writing", path);
-    }
+    w->file = w->out.file;
+    w->path = w->out.path;
     *out = w;
     return MLPOT_OK;
 }
@@ -104,34 +88,17 @@ mlpot_status mlpot_writer_commit(mlpot_writer *w, mlpot_error *err)
     mlpot_status st = MLPOT_OK;
     if (!w->path) { /* standard output */
         if (fflush(w->file) != 0) st = mlpot_fail(err, MLPOT_ERR_IO, "<stdout>: write error");
-        free(w);
-        return st;
+    } else {
+        st = atomic_file_commit(&w->out, err);
     }
-    if (fflush(w->file) != 0 || ferror(w->file) || fsync(fileno(w->file)) != 0)
-        st = mlpot_fail(err, MLPOT_ERR_IO, "%s: write error: %s", w->path, strerror(errno));
-    if (fclose(w->file) != 0 && !st)
-        st = mlpot_fail(err, MLPOT_ERR_IO, "%s: write error: %s", w->path, strerror(errno));
-    w->file = NULL;
-    if (!st && rename(w->temporary, w->path) != 0)
-        st = mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot rename the finished file into place: %s",
-                        w->path, strerror(errno));
-    if (st) {
-        mlpot_writer_abort(w);
-        return st;
-    }
-    free(w->temporary);
-    free(w->path);
     free(w);
-    return MLPOT_OK;
+    return st;
 }
 
 void mlpot_writer_abort(mlpot_writer *w)
 {
     if (!w) return;
-    if (w->file && w->file != stdout) fclose(w->file);
-    if (w->temporary) unlink(w->temporary);
-    free(w->temporary);
-    free(w->path);
+    atomic_file_abort(&w->out);
     free(w);
 }
 

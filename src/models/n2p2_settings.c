@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/nearest.h"
 #include "core/memory.h"
 #include "io/lines.h"
 
@@ -121,37 +122,15 @@ const n2p2_entry *n2p2_settings_find(const n2p2_settings *s, const char *keyword
     return NULL;
 }
 
-/* Levenshtein distance, for suggesting the keyword meant. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63) return 64;
-    size_t d[64][64];
-    for (size_t i = 0; i <= la; ++i) d[i][0] = i;
-    for (size_t j = 0; j <= lb; ++j) d[0][j] = j;
-    for (size_t i = 1; i <= la; ++i)
-        for (size_t j = 1; j <= lb; ++j) {
-            size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-    return d[la][lb];
-}
-
 mlpot_status n2p2_settings_check_keywords(const n2p2_settings *s, mlpot_error *err)
 {
     for (int k = 0; k < s->n; ++k) {
         const char *kw = s->entries[k].keyword;
-        size_t best = 1000;
-        const char *nearest = NULL;
         int known = 0;
-        for (size_t q = 0; q < sizeof KNOWN / sizeof KNOWN[0] && !known; ++q) {
-            if (!strcmp(kw, KNOWN[q])) known = 1;
-            size_t dd = distance(kw, KNOWN[q]);
-            if (dd < best) best = dd, nearest = KNOWN[q];
-        }
+        for (size_t q = 0; q < sizeof KNOWN / sizeof KNOWN[0] && !known; ++q) known = !strcmp(kw, KNOWN[q]);
         if (!known) {
-            if (nearest && best <= 4)
+            const char *nearest = nearest_word(kw, KNOWN, sizeof KNOWN / sizeof KNOWN[0], 4);
+            if (nearest)
                 return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: unknown keyword '%s' (did you mean '%s'?)",
                                   s->path, s->entries[k].line, kw, nearest);
             return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: unknown keyword '%s'", s->path,

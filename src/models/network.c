@@ -39,7 +39,8 @@ mlpot_status nn_create(nn *net, int n_layers, const int *size, const int *activa
                        mlpot_error *err)
 {
     memset(net, 0, sizeof *net);
-    if (n_layers < 2) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a network needs at least two layers");
+    if (n_layers < 2 || n_layers > 64)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a network needs 2 to 64 layers (got %d)", n_layers);
     net->n_layers = n_layers;
     net->normalize = normalize;
     net->size = calloc((size_t)n_layers, sizeof *net->size);
@@ -125,6 +126,25 @@ static inline void activate(int a, double x, double *f, double *df)
         return;
     }
     default: /* harmonic */ *f = x * x, *df = 2.0 * x; return;
+    }
+}
+
+/* The activation, its first and its second derivative (training differentiates the force,
+ * itself a first derivative of the network). */
+void nn_activate2(int a, double x, double *f, double *df, double *ddf)
+{
+    activate(a, x, f, df);
+    switch (a) {
+    case NN_IDENTITY:
+    case NN_RELU: *ddf = 0.0; return;
+    case NN_TANH: *ddf = -2.0 * *f * *df; return;
+    case NN_LOGISTIC: *ddf = *df * (1.0 - 2.0 * *f); return; /* s(1-s)(1-2s); 0 beyond the limits */
+    case NN_SOFTPLUS: *ddf = *df * (1.0 - *df); return;      /* the derivative is the logistic */
+    case NN_GAUSSIAN: *ddf = (x * x - 1.0) * *f; return;
+    case NN_COS: *ddf = -*f; return;
+    case NN_REVLOGISTIC: *ddf = *df * (2.0 * *f - 1.0); return; /* f = 1 - s: -s(1-s)(1-2s) */
+    case NN_EXP: *ddf = *f; return;
+    default: *ddf = 2.0; return; /* harmonic */
     }
 }
 

@@ -50,4 +50,21 @@ double nn_forward(const nn *net, const double *input, double *values, double *de
 void nn_input_gradient(const nn *net, const double *values, const double *derivatives, double *grad_input,
                        double *work);
 
+/* f, f', f'' of an activation at x. */
+void nn_activate2(int activation, double x, double *f, double *df, double *ddf);
+
+/* --- training (network_gradient.c) ---------------------------------------------------------- */
+
+/* Scratch for the functions below, in doubles. */
+size_t nn_train_scratch_size(const nn *net);
+/* Forward pass keeping every layer's outputs, f' and f'' (each nn_scratch_size doubles). */
+double nn_forward_train(const nn *net, const double *input, double *values, double *d1, double *d2);
+/* Adds to grad[n_params] the gradient with respect to the parameters of
+ *     J = c · output + v · d(output)/d(input)
+ * for the input of the preceding nn_forward_train (v may be NULL: the first term only). The
+ * second term is what force training needs: forces are input gradients contracted with the
+ * symmetry-function derivatives, and v carries that contraction. */
+void nn_param_gradient(const nn *net, const double *values, const double *d1, const double *d2, double c,
+                       const double *v, double *grad, double *work);
+
 #endif

@@ -47,6 +47,28 @@ int nnp_scale(const nnp_model *m, int e, const double *G, double *scaled)
     return outside;
 }
 
+mlpot_status nnp_model_scaling_factors(nnp_model *m, mlpot_error *err)
+{
+    for (int k = 0; k < m->acsf.n_elements; ++k) {
+        nnp_element *el = &m->elements[k];
+        for (int q = 0; q < m->acsf.elements[k].n; ++q) {
+            double range = el->gmax[q] - el->gmin[q];
+            switch (m->scaling) {
+            case NNP_SCALE: el->factor[q] = (m->smax - m->smin) / range, el->shift[q] = el->gmin[q]; break;
+            case NNP_CENTER: el->factor[q] = 1.0, el->shift[q] = el->gmean[q]; break;
+            case NNP_SCALE_CENTER: el->factor[q] = (m->smax - m->smin) / range, el->shift[q] = el->gmean[q]; break;
+            case NNP_SCALE_SIGMA: el->factor[q] = (m->smax - m->smin) / el->gsigma[q], el->shift[q] = el->gmean[q]; break;
+            default: el->factor[q] = 1.0, el->shift[q] = 0.0;
+            }
+            if (!isfinite(el->factor[q]))
+                return mlpot_fail(err, MLPOT_ERR_FORMAT,
+                                  "symmetry function %d of %s has an empty range (min = max), so it cannot be scaled",
+                                  q + 1, mlpot_element_symbol(m->acsf.z[k]));
+        }
+    }
+    return MLPOT_OK;
+}
+
 /* --- compute ------------------------------------------------------------------------------- */
 
 static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, const mlpot_neighbour_list *nl,
@@ -449,23 +471,9 @@ mlpot_status mlpot_nnp_model_load(const char *folder, const mlpot_nnp_options *o
     if (file_exists(path)) st = read_scaling(m, path, err);
     else if (m->scaling != NNP_SCALE_NONE)
         st = mlpot_fail(err, MLPOT_ERR_IO, "%s: missing (input.nn asks for scaled symmetry functions)", path);
+    if (!st && (st = nnp_model_scaling_factors(m, err))) mlpot_error_prepend(err, "%s/scaling.data: ", folder);
     for (int k = 0; k < n_el && !st; ++k) {
         nnp_element *el = &m->elements[k];
-        for (int q = 0; q < m->acsf.elements[k].n; ++q) {
-            double range = el->gmax[q] - el->gmin[q];
-            switch (m->scaling) {
-            case NNP_SCALE: el->factor[q] = (m->smax - m->smin) / range, el->shift[q] = el->gmin[q]; break;
-            case NNP_CENTER: el->factor[q] = 1.0, el->shift[q] = el->gmean[q]; break;
-            case NNP_SCALE_CENTER: el->factor[q] = (m->smax - m->smin) / range, el->shift[q] = el->gmean[q]; break;
-            case NNP_SCALE_SIGMA: el->factor[q] = (m->smax - m->smin) / el->gsigma[q], el->shift[q] = el->gmean[q]; break;
-            default: el->factor[q] = 1.0, el->shift[q] = 0.0;
-            }
-            if (!isfinite(el->factor[q]))
-                st = mlpot_fail(err, MLPOT_ERR_FORMAT,
-                                "%s/scaling.data: symmetry function %d of %s has an empty range (min = max), so it "
-                                "cannot be scaled",
-                                folder, q + 1, mlpot_element_symbol(m->acsf.z[k]));
-        }
         char arch[256];
         size_t used = 0;
         for (int l = 0; l < el->net.n_layers && used < sizeof arch; ++l)
@@ -516,6 +524,11 @@ mlpot_status mlpot_nnp_load(const char *folder, const mlpot_nnp_options *opt, ml
         free(m);
         return st;
     }
+    return nnp_potential_from_model(m, out, err);
+}
+
+mlpot_status nnp_potential_from_model(nnp_model *m, mlpot_potential **out, mlpot_error *err)
+{
     mlpot_potential_info info = {
         .style = "nnp",
         .cutoff = m->acsf.rmax,

@@ -38,6 +38,14 @@ mlpot_status mlpot_nnp_model_load(const char *folder, const mlpot_nnp_options *o
                                   mlpot_error *err);
 void nnp_model_free(nnp_model *m);
 
+/* factor and shift of every element's functions from the scaling type and statistics. */
+mlpot_status nnp_model_scaling_factors(nnp_model *m, mlpot_error *err);
+/* A potential that owns the (heap-allocated) model m; on failure m is freed too. */
+mlpot_status nnp_potential_from_model(nnp_model *m, mlpot_potential **out, mlpot_error *err);
+/* Writes m as an n2p2 model folder (input.nn, scaling.data, weights.ZZZ.data; created if
+ * needed), each file atomically. `comment` (may be NULL) heads input.nn as # lines. */
+mlpot_status nnp_model_write(const nnp_model *m, const char *folder, const char *comment, mlpot_error *err);
+
 /* Scaled symmetry functions of one element from raw ones, and the number outside the range
  * seen in training (scaling.data's min/max). */
 int nnp_scale(const nnp_model *m, int e, const double *G, double *scaled);

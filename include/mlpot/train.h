@@ -1,0 +1,93 @@
+/* Training Behler-Parrinello neural network potentials by force matching.
+ *
+ * The loss over the training structures s (weights w_s, N_s atoms) is
+ *
+ *   L = Σ_s w_s [ (ΔE_s / N_s)² / σ_E²  +  Σ_i |ΔF_i|² / σ_F²  +  Σ_ab Δσ_ab² / σ_S² ] / Σ_s w_s
+ *       + λ Σ θ²
+ *
+ * with σ_E, σ_F, σ_S the noise levels of the labels (energy per atom, force component,
+ * stress component) and θ the network parameters: every label counts as one observation
+ * with its noise, so a structure of N atoms brings one energy and 3N force components. Its gradient is analytic: the force and
+ * stress terms go through the derivative of dE/dG with respect to θ (forces are
+ * -Σ dE/dG dG/dx), computed per atom as a tangent of the network along the residuals
+ * contracted with the symmetry-function derivatives.
+ *
+ * Everything is set through string keys ("section.key", listed with their defaults and meaning
+ * by mlpot_train_config_describe) from a YAML file and/or the command line. All randomness
+ * (split, initial weights, mini-batches) comes from one seed; results do not depend on the
+ * number of threads; a checkpoint is written atomically after every epoch and a resumed run
+ * ends bit-identical to an uninterrupted one. The model is written as an n2p2 folder. */
+#ifndef MLPOT_TRAIN_H
+#define MLPOT_TRAIN_H
+
+#include <stddef.h>
+
+#include "mlpot/export.h"
+#include "mlpot/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mlpot_train_config mlpot_train_config;
+
+MLPOT_API mlpot_status mlpot_train_config_create(mlpot_train_config **out, mlpot_error *err);
+MLPOT_API void mlpot_train_config_free(mlpot_train_config *c);
+/* Sets one key from text (lists: comma- or space-separated; maps such as
+ * model.reference_energies: "H=-13.6,O=-2040"). Unknown keys and wrong values are errors that
+ * name the key (and suggest the nearest valid one). */
+MLPOT_API mlpot_status mlpot_train_config_set(mlpot_train_config *c, const char *key, const char *value,
+                                              mlpot_error *err);
+/* The current value of a key as text (as mlpot_train_config_describe writes it, strings
+ * unquoted). */
+MLPOT_API mlpot_status mlpot_train_config_get(const mlpot_train_config *c, const char *key, char *buf, size_t size,
+                                              mlpot_error *err);
+/* Reads a YAML file of sections and keys (see mlpot_train_config_describe); messages name the
+ * file and line. */
+MLPOT_API mlpot_status mlpot_train_config_read(mlpot_train_config *c, const char *path, mlpot_error *err);
+/* Writes every key with its current value and a comment (a complete, valid YAML file). */
+MLPOT_API void mlpot_train_config_describe(const mlpot_train_config *c, char *buf, size_t size);
+
+/* What the trainer reports after each epoch (and once before the first, epoch 0). RMSE and MAE
+ * in the data's units: energy per atom, force components, stress components. NAN when a set is
+ * empty or lacks the label. */
+typedef struct mlpot_train_errors {
+    double energy_rmse, energy_mae, force_rmse, force_mae, stress_rmse, stress_mae;
+} mlpot_train_errors;
+
+typedef struct mlpot_train_progress {
+    int epoch, epochs;
+    double loss;           /* training loss of the epoch (as optimised) */
+    mlpot_train_errors train, validation;
+    double learning_rate;
+    double elapsed_s;      /* since the start (or resume) */
+    double epoch_s;        /* this epoch */
+    int best_epoch;        /* lowest validation loss so far */
+    const char *message;   /* a note ("resumed from ...", "early stop", ...) or NULL */
+} mlpot_train_progress;
+
+typedef void (*mlpot_train_callback)(const mlpot_train_progress *p, void *user);
+
+/* Final errors on the test set, overall and per element (forces of atoms of that element). */
+typedef struct mlpot_train_report {
+    int n_train, n_validation, n_test; /* structures */
+    int epochs_run, best_epoch;
+    mlpot_train_errors test;
+    int n_elements;
+    int elements[16];
+    mlpot_train_errors test_by_element[16];
+    int n_parameters;
+    double seconds;
+} mlpot_train_report;
+
+/* Runs the training the configuration describes (resuming from its checkpoint when
+ * training.resume is set), writes the model, learning curve and checkpoint, and fills report.
+ * The callback (may be NULL) sees every epoch. */
+MLPOT_API mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback callback, void *user,
+                                   mlpot_train_report *report, mlpot_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

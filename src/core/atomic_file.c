@@ -1,0 +1,67 @@
+#include "core/atomic_file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/memory.h"
+
+mlpot_status atomic_file_open(atomic_file *a, const char *path, mlpot_error *err)
+{
+    memset(a, 0, sizeof *a);
+    a->path = mlpot_strdup(path);
+    a->temporary = malloc(strlen(path) + 16);
+    if (!a->path || !a->temporary) {
+        atomic_file_abort(a);
+        return mlpot_fail_memory(err, "opening a file");
+    }
+    /* hidden temporary in the same folder, so that the final rename is atomic */
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path + 1) : 0;
+    sprintf(a->temporary, "%.*s.%s.XXXXXX", (int)dir, path, path + dir);
+    int fd = mkstemp(a->temporary);
+    if (fd < 0) {
+        mlpot_status st = mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot create a file there: %s", path, strerror(errno));
+        free(a->temporary);
+        a->temporary = NULL;
+        atomic_file_abort(a);
+        return st;
+    }
+    if (!(a->file = fdopen(fd, "w"))) {
+        close(fd);
+        atomic_file_abort(a);
+        return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot open for writing", path);
+    }
+    return MLPOT_OK;
+}
+
+mlpot_status atomic_file_commit(atomic_file *a, mlpot_error *err)
+{
+    mlpot_status st = MLPOT_OK;
+    if (fflush(a->file) != 0 || ferror(a->file) || fsync(fileno(a->file)) != 0)
+        st = mlpot_fail(err, MLPOT_ERR_IO, "%s: write error: %s", a->path, strerror(errno));
+    if (fclose(a->file) != 0 && !st) st = mlpot_fail(err, MLPOT_ERR_IO, "%s: write error: %s", a->path, strerror(errno));
+    a->file = NULL;
+    if (!st && rename(a->temporary, a->path) != 0)
+        st = mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot rename the finished file into place: %s", a->path,
+                        strerror(errno));
+    if (st) {
+        atomic_file_abort(a);
+        return st;
+    }
+    free(a->temporary);
+    free(a->path);
+    memset(a, 0, sizeof *a);
+    return MLPOT_OK;
+}
+
+void atomic_file_abort(atomic_file *a)
+{
+    if (a->file) fclose(a->file);
+    if (a->temporary) unlink(a->temporary);
+    free(a->temporary);
+    free(a->path);
+    memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,24 @@
+/* Files that appear under their name only when complete: written into a hidden temporary file
+ * beside the target, flushed to disk, then renamed over it (rename is atomic within a folder).
+ * An interrupted run leaves the previous file, never a truncated one. */
+#ifndef MLPOT_CORE_ATOMIC_FILE_H
+#define MLPOT_CORE_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+#include "mlpot/status.h"
+
+typedef struct atomic_file {
+    FILE *file;      /* write here */
+    char *path;      /* the target */
+    char *temporary; /* the file being written */
+} atomic_file;
+
+mlpot_status atomic_file_open(atomic_file *a, const char *path, mlpot_error *err);
+/* Flushes, syncs and renames onto the target; on failure removes the temporary file. Either
+ * way the handle is released. */
+mlpot_status atomic_file_commit(atomic_file *a, mlpot_error *err);
+/* Removes the temporary file and releases the handle (error paths; safe on a zeroed handle). */
+void atomic_file_abort(atomic_file *a);
+
+#endif

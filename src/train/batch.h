@@ -1,0 +1,45 @@
+/* Loss, gradient and error metrics over a list of structures, in parallel over structures with
+ * a fixed-order reduction: the same numbers for any thread count. */
+#ifndef MLPOT_TRAIN_BATCH_H
+#define MLPOT_TRAIN_BATCH_H
+
+#include "mlpot/train.h"
+#include "train/loss.h"
+
+typedef struct train_metrics {
+    double loss, weight;               /* Σ w_s L_s, Σ w_s */
+    double e_sq, e_abs;
+    long e_n;
+    double f_sq, f_abs;
+    long f_n;
+    double s_sq, s_abs;
+    long s_n;
+    double f_sq_el[TRAIN_MAX_ELEMENTS], f_abs_el[TRAIN_MAX_ELEMENTS];
+    long f_n_el[TRAIN_MAX_ELEMENTS];
+} train_metrics;
+
+/* RMSE and MAE from sums (NAN where nothing was counted); e: -1 overall, else the element's
+ * forces only. */
+mlpot_train_errors train_metrics_errors(const train_metrics *m, int e);
+
+typedef struct train_batcher {
+    const nnp_model *model;
+    const size_t *offsets;
+    size_t n_params;
+    train_weights weights;
+    int n_threads;
+    train_workspace *ws; /* one per thread */
+    double *slots;       /* per-structure gradients of a chunk */
+    size_t n_slots;
+} train_batcher;
+
+mlpot_status train_batcher_init(train_batcher *b, const nnp_model *m, const size_t *offsets, size_t n_params,
+                                const train_weights *w, mlpot_error *err);
+void train_batcher_free(train_batcher *b);
+
+/* Structures s[idx[0..n)] (idx NULL: s[0..n)). Adds to *metrics; with grad (n_params, zeroed by
+ * the caller) adds d/dθ of Σ w_s L_s / Σ w_s over these structures. */
+mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, const size_t *idx, size_t n,
+                         train_metrics *metrics, double *grad, mlpot_error *err);
+
+#endif

@@ -1,0 +1,142 @@
+#include "train/checkpoint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+
+#define MAGIC "MLPOTTRN"
+#define VERSION 1u
+
+uint64_t train_fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t k = 0; k < n; ++k) h = (h ^ p[k]) * 0x100000001b3ULL;
+    return h;
+}
+
+mlpot_status train_state_init(train_state *s, size_t n_params, mlpot_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->n_params = n_params;
+    s->theta = calloc(n_params + 1, sizeof *s->theta), s->best = calloc(n_params + 1, sizeof *s->best);
+    s->adam_m = calloc(n_params + 1, sizeof *s->adam_m), s->adam_v = calloc(n_params + 1, sizeof *s->adam_v);
+    if (!s->theta || !s->best || !s->adam_m || !s->adam_v) {
+        train_state_free(s);
+        return mlpot_fail_memory(err, "training");
+    }
+    return MLPOT_OK;
+}
+
+void train_state_free(train_state *s)
+{
+    free(s->theta), free(s->best), free(s->adam_m), free(s->adam_v), free(s->rows);
+    memset(s, 0, sizeof *s);
+}
+
+mlpot_status train_state_add_row(train_state *s, const double *row, mlpot_error *err)
+{
+    if (s->n_rows == s->capacity) {
+        int grown = s->capacity ? 2 * s->capacity : 64;
+        double *bigger = realloc(s->rows, (size_t)grown * TRAIN_ROW * sizeof *bigger);
+        if (!bigger) return mlpot_fail_memory(err, "training");
+        s->rows = bigger, s->capacity = grown;
+    }
+    memcpy(s->rows + (size_t)s->n_rows * TRAIN_ROW, row, TRAIN_ROW * sizeof *row);
+    s->n_rows++;
+    return MLPOT_OK;
+}
+
+/* Writes n bytes and folds them into the checksum. */
+static void put(FILE *f, uint64_t *sum, const void *data, size_t n)
+{
+    fwrite(data, 1, n, f);
+    *sum = train_fnv1a(*sum, data, n);
+}
+
+mlpot_status train_checkpoint_write(const char *path, uint64_t fingerprint, const train_state *s, mlpot_error *err)
+{
+    atomic_file a;
+    mlpot_status st = atomic_file_open(&a, path, err);
+    if (st) return st;
+    uint64_t sum = 0xcbf29ce484222325ULL, n = s->n_params;
+    uint32_t version = VERSION;
+    int32_t ints[4] = {s->epoch, s->lr_wait, s->stop_wait, s->best_epoch}, rows = s->n_rows;
+    put(a.file, &sum, MAGIC, 8);
+    put(a.file, &sum, &version, sizeof version);
+    put(a.file, &sum, &fingerprint, sizeof fingerprint);
+    put(a.file, &sum, &ints[0], sizeof ints[0]);
+    put(a.file, &sum, &n, sizeof n);
+    put(a.file, &sum, s->theta, n * sizeof(double));
+    put(a.file, &sum, s->best, n * sizeof(double));
+    put(a.file, &sum, s->adam_m, n * sizeof(double));
+    put(a.file, &sum, s->adam_v, n * sizeof(double));
+    put(a.file, &sum, &s->adam_t, sizeof s->adam_t);
+    put(a.file, &sum, &s->lr, sizeof s->lr);
+    put(a.file, &sum, &ints[1], 3 * sizeof ints[0]);
+    put(a.file, &sum, &s->best_loss, sizeof s->best_loss);
+    put(a.file, &sum, s->shuffle.s, sizeof s->shuffle.s);
+    put(a.file, &sum, &rows, sizeof rows);
+    put(a.file, &sum, s->rows, (size_t)s->n_rows * TRAIN_ROW * sizeof(double));
+    fwrite(&sum, sizeof sum, 1, a.file);
+    return atomic_file_commit(&a, err);
+}
+
+static int get(FILE *f, uint64_t *sum, void *data, size_t n)
+{
+    if (fread(data, 1, n, f) != n) return 0;
+    *sum = train_fnv1a(*sum, data, n);
+    return 1;
+}
+
+mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train_state *s, mlpot_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot open the checkpoint: %s", path, strerror(errno));
+    uint64_t sum = 0xcbf29ce484222325ULL, n = 0, fp = 0, stored = 0;
+    uint32_t version = 0;
+    int32_t ints[4] = {0}, rows = 0;
+    char magic[8];
+    mlpot_status st = MLPOT_OK;
+    int ok = get(f, &sum, magic, 8) && !memcmp(magic, MAGIC, 8);
+    if (!ok) {
+        fclose(f);
+        return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: not an mlpot training checkpoint", path);
+    }
+    ok = get(f, &sum, &version, sizeof version) && get(f, &sum, &fp, sizeof fp) && get(f, &sum, &ints[0], sizeof ints[0]) &&
+         get(f, &sum, &n, sizeof n);
+    if (ok && version != VERSION)
+        st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: checkpoint version %u; this mlpot reads version %u", path, version, VERSION);
+    else if (ok && fp != fingerprint)
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                        "%s: the checkpoint is of a different configuration (data, model, loss, optimiser or seed "
+                        "changed); resume with the configuration that wrote it, or start afresh",
+                        path);
+    else if (ok && n != s->n_params)
+        st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the checkpoint has %llu parameters, the model %zu", path,
+                        (unsigned long long)n, s->n_params);
+    if (!st && ok) {
+        ok = get(f, &sum, s->theta, n * sizeof(double)) && get(f, &sum, s->best, n * sizeof(double)) &&
+             get(f, &sum, s->adam_m, n * sizeof(double)) && get(f, &sum, s->adam_v, n * sizeof(double)) &&
+             get(f, &sum, &s->adam_t, sizeof s->adam_t) && get(f, &sum, &s->lr, sizeof s->lr) &&
+             get(f, &sum, &ints[1], 3 * sizeof ints[0]) && get(f, &sum, &s->best_loss, sizeof s->best_loss) &&
+             get(f, &sum, s->shuffle.s, sizeof s->shuffle.s) && get(f, &sum, &rows, sizeof rows) && rows >= 0 &&
+             rows < 100000000;
+        s->n_rows = 0;
+        for (int32_t r = 0; ok && r < rows; ++r) {
+            double row[TRAIN_ROW];
+            ok = get(f, &sum, row, sizeof row) && !train_state_add_row(s, row, err);
+        }
+        uint64_t expect = sum;
+        ok = ok && fread(&stored, sizeof stored, 1, f) == 1 && stored == expect;
+        if (!ok) st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the checkpoint is truncated or damaged", path);
+    } else if (!st) {
+        st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the checkpoint is truncated", path);
+    }
+    fclose(f);
+    if (!st) s->epoch = ints[0], s->lr_wait = ints[1], s->stop_wait = ints[2], s->best_epoch = ints[3];
+    return st;
+}

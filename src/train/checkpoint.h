@@ -1,0 +1,48 @@
+/* The state of a training run between epochs, and its checkpoint file.
+ *
+ * File layout (version 1, native byte order, written atomically):
+ *   "MLPOTTRN" · u32 version · u64 fingerprint of the configuration · i32 epoch · u64 n_params
+ *   · f64 θ[n] · f64 best θ[n] · f64 Adam m[n] · f64 Adam v[n] · i64 Adam step · f64 learning
+ *   rate · i32 lr wait · i32 stop wait · i32 best epoch · f64 best loss · u64 RNG state[4]
+ *   · i32 rows · f64 rows[rows][TRAIN_ROW] (the learning curve) · u64 FNV-1a of all before.
+ * The fingerprint covers everything that shapes the run (data, model, loss, optimiser, seed)
+ * and not what may change on resume (epochs, early stopping, output paths). */
+#ifndef MLPOT_TRAIN_CHECKPOINT_H
+#define MLPOT_TRAIN_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/rng.h"
+#include "mlpot/status.h"
+
+/* learning-curve row: epoch, seconds, loss, learning rate, then RMSE/MAE of energy, force and
+ * stress on the training and on the validation set, then the validation loss */
+#define TRAIN_ROW 17
+
+typedef struct train_state {
+    int epoch; /* epochs completed */
+    size_t n_params;
+    double *theta, *best, *adam_m, *adam_v;
+    int64_t adam_t;
+    double lr;
+    int lr_wait, stop_wait, best_epoch;
+    double best_loss;
+    rng shuffle;
+    int n_rows, capacity;
+    double *rows;
+} train_state;
+
+mlpot_status train_state_init(train_state *s, size_t n_params, mlpot_error *err);
+void train_state_free(train_state *s);
+mlpot_status train_state_add_row(train_state *s, const double *row, mlpot_error *err);
+
+mlpot_status train_checkpoint_write(const char *path, uint64_t fingerprint, const train_state *s, mlpot_error *err);
+/* Reads into s (initialised for the right n_params); a checkpoint of another configuration or
+ * size, or a damaged one, is an error that says so. */
+mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train_state *s, mlpot_error *err);
+
+/* FNV-1a, for fingerprints and checksums. */
+uint64_t train_fnv1a(uint64_t h, const void *data, size_t n);
+
+#endif

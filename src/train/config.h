@@ -1,0 +1,50 @@
+/* The training configuration (include/mlpot/train.h): every key, its default and meaning is in
+ * the table of config.c. */
+#ifndef MLPOT_TRAIN_CONFIG_H
+#define MLPOT_TRAIN_CONFIG_H
+
+#include "mlpot/elements.h"
+#include "mlpot/io.h"
+#include "mlpot/train.h"
+
+enum train_optimizer { TRAIN_ADAM, TRAIN_LBFGS };
+
+#define TRAIN_MAX_LIST 16
+
+typedef struct string_list {
+    int n;
+    char **items;
+} string_list;
+
+struct mlpot_train_config {
+    /* data */
+    string_list train, validation, test;
+    double validation_fraction, test_fraction;
+    int format; /* mlpot_format */
+    char *energy_key, *forces_key, *stress_key;
+    int energy_unit, length_unit; /* mlpot_energy_unit / mlpot_length_unit of the files */
+    /* model */
+    char *symmetry_functions; /* "auto" or an n2p2 input.nn (or its folder) */
+    double cutoff, r_lower, cutoff_alpha;
+    int cutoff_type, n_radial, n_eta, angular_type;
+    int n_zetas;
+    double zetas[8];
+    int n_hidden;
+    int hidden[TRAIN_MAX_LIST];
+    int activation;
+    double scale_min, scale_max;
+    int n_reference;
+    int reference_z[MLPOT_MAX_ELEMENT];
+    double reference_energy[MLPOT_MAX_ELEMENT];
+    /* loss */
+    double energy_sigma, force_sigma, stress_sigma, regularization;
+    int use_forces, use_stress;
+    /* training */
+    int optimizer, epochs, batch_size, lr_patience, lbfgs_iterations, early_stopping, resume;
+    double learning_rate, lr_decay, lr_min;
+    unsigned long long seed;
+    /* output */
+    char *directory, *learning_curve, *checkpoint;
+};
+
+#endif

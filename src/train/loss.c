@@ -1,0 +1,185 @@
+/* Loss and gradient of one structure.
+ *
+ * Forward: per atom i, G_i → scaled s_i → network → E_i = k NN(s_i) + e0, and by back-
+ * propagation g_e = dE_i/dd_e for every neighbour entry e (d_e = x_j - x_i + shift); forces
+ * F_i = Σ_e g_e - Σ_{e'→i} g_e', stress σ = Σ_e d_e ⊗ g_e / V (ASE's sign).
+ *
+ * Gradient: with D_ig = dE_i/dG_ig = k factor_g ∂NN/∂s_g,
+ *   energy:  dL/dθ += c_E Σ_i dE_i/dθ,            c_E = 2 ΔE / (N² σ_E²)
+ *   forces:  Σ_k ΔF_k · dF_k/dθ = -Σ_i d/dθ Σ_g D_ig u_ig,  u_ig = Σ_e dG_ig/dd_e · (ΔF_j(e) - ΔF_i)
+ *   stress:  Σ_ab Δσ_ab dσ_ab/dθ = (1/V) Σ_i d/dθ Σ_g D_ig Σ_e dG_ig/dd_e · (Δσᵀ d_e)
+ * so each atom needs one tangent of its symmetry functions along the per-entry direction
+ *   t_e = -α_F (ΔF_j(e) - ΔF_i) + α_S Δσᵀ d_e,   α_F = 2 / σ_F²,  α_S = 2 / (V σ_S²),
+ * and the network's parameter gradient of c_E k NN + k ∇_s NN · (factor ⊙ u) (network_gradient.c). */
+#include "train/loss.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "potential/accumulate.h"
+
+void train_workspace_init(train_workspace *ws)
+{
+    memset(ws, 0, sizeof *ws);
+    mlpot_neighbour_list_init(&ws->nl);
+}
+
+void train_workspace_free(train_workspace *ws)
+{
+    mlpot_neighbour_list_free(&ws->nl);
+    free(ws->acsf_work), free(ws->cache.data), free(ws->atom), free(ws->pair), free(ws->forces);
+    free(ws->nn_work), free(ws->tangent), free(ws->v);
+    memset(ws, 0, sizeof *ws);
+}
+
+static int grow(double **p, size_t *have, size_t need)
+{
+    if (need <= *have) return 1;
+    size_t n = need + need / 4 + 16;
+    double *q = realloc(*p, n * sizeof *q);
+    if (!q) return 0;
+    *p = q, *have = n;
+    return 1;
+}
+
+/* Sizes shared by every structure of a model: per-atom stride and network scratch. */
+static void model_sizes(const nnp_model *m, size_t *max_fn, size_t *nn_n, size_t *nn_train)
+{
+    *max_fn = 0, *nn_n = 0, *nn_train = 0;
+    for (int e = 0; e < m->acsf.n_elements; ++e) {
+        const nn *net = &m->elements[e].net;
+        if ((size_t)m->acsf.elements[e].n > *max_fn) *max_fn = (size_t)m->acsf.elements[e].n;
+        if (nn_scratch_size(net) > *nn_n) *nn_n = nn_scratch_size(net);
+        if (nn_train_scratch_size(net) > *nn_train) *nn_train = nn_train_scratch_size(net);
+    }
+}
+
+mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
+                             const train_weights *w, double scale, train_workspace *ws, train_residuals *res,
+                             double *grad, mlpot_error *err)
+{
+    memset(res, 0, sizeof *res);
+    const int n = s->n_atoms;
+    mlpot_status st = mlpot_neighbour_list_build(&ws->nl, s, m->acsf.rmax, 0.0, MLPOT_NEIGHBOURS_FULL, err);
+    if (!st) st = mlpot_neighbour_list_reverse(&ws->nl, err);
+    if (st) return st;
+    const mlpot_neighbour_list *nl = &ws->nl;
+    const int want_forces = w->use_forces && (s->labels & MLPOT_LABEL_FORCES);
+    const int want_stress = w->use_stress && (s->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) && s->pbc[0] &&
+                            s->pbc[1] && s->pbc[2];
+    const int want_energy = (s->labels & MLPOT_LABEL_ENERGY) != 0;
+    /* forces are always predicted (metrics), so the back-propagation pass always runs */
+    size_t max_fn, nn_n, nn_train;
+    model_sizes(m, &max_fn, &nn_n, &nn_train);
+    size_t max_entries = 0;
+    for (int i = 0; i < n; ++i)
+        if (nl->offsets[i + 1] - nl->offsets[i] > max_entries) max_entries = nl->offsets[i + 1] - nl->offsets[i];
+    ws->atom_stride = 3 * max_fn + 3 * nn_n;
+    size_t acsf_need = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
+    if (!grow(&ws->acsf_work, &ws->acsf_work_n, acsf_need) || !grow(&ws->atom, &ws->atom_n, ws->atom_stride * (size_t)n) ||
+        !grow(&ws->pair, &ws->pair_n, 6 * nl->n_pairs + 6) || !grow(&ws->forces, &ws->forces_n, 3 * (size_t)n + 3))
+        return mlpot_fail_memory(err, "training");
+    if (!ws->nn_work) { /* sized by the model, once */
+        ws->nn_work = malloc((nn_train + nn_n + 8) * sizeof(double));
+        ws->tangent = malloc((max_fn + 1) * sizeof(double));
+        ws->v = malloc((max_fn + 1) * sizeof(double));
+        if (!ws->nn_work || !ws->tangent || !ws->v) return mlpot_fail_memory(err, "training");
+    }
+    const double k_e = m->normalize ? 1.0 / m->conv_energy : 1.0, e_shift = m->normalize ? m->mean_energy : 0.0;
+    double *ge = ws->pair, *dir = ws->pair + 3 * nl->n_pairs;
+    double energy = 0.0;
+    for (int i = 0; i < n; ++i) {
+        const int e = m->acsf.index[s->numbers[i]];
+        if (e < 0)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "atom %d is %s, which the model does not have", i + 1,
+                              mlpot_element_symbol(s->numbers[i]));
+        const nnp_element *el = &m->elements[e];
+        const int nsf = m->acsf.elements[e].n;
+        double *G = ws->atom + ws->atom_stride * (size_t)i, *S = G + max_fn, *dEdG = S + max_fn;
+        double *values = dEdG + max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
+        memset(G, 0, (size_t)nsf * sizeof *G);
+        acsf_atom(&m->acsf, e, s, nl, i, ACSF_VALUES, G, NULL, NULL, NULL, ws->acsf_work, &ws->cache);
+        if (!ws->cache.valid && ws->cache.used > ws->cache.capacity) { /* room for the next atoms */
+            double *bigger = realloc(ws->cache.data, (ws->cache.used + ws->cache.used / 4) * sizeof *bigger);
+            if (bigger) ws->cache.data = bigger, ws->cache.capacity = ws->cache.used + ws->cache.used / 4;
+        }
+        nnp_scale(m, e, G, S);
+        energy += k_e * nn_forward_train(&el->net, S, values, d1, d2) + e_shift + el->offset;
+        nn_input_gradient(&el->net, values, d1, dEdG, ws->nn_work);
+        for (int g = 0; g < nsf; ++g) dEdG[g] *= el->factor[g] * k_e;
+        const size_t first = nl->offsets[i], count = nl->offsets[i + 1] - first;
+        memset(&ge[3 * first], 0, 3 * count * sizeof *ge);
+        acsf_atom(&m->acsf, e, s, nl, i, ACSF_BACKPROP, NULL, NULL, dEdG, &ge[3 * first], ws->acsf_work, &ws->cache);
+    }
+    /* forces and stress */
+    double *F = ws->forces;
+    for (int i = 0; i < n; ++i) {
+        double f[3] = {0, 0, 0};
+        for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k)
+            for (int a = 0; a < 3; ++a) f[a] += ge[3 * k + a] - ge[3 * (size_t)nl->reverse[k] + a];
+        for (int a = 0; a < 3; ++a) F[3 * i + a] = f[a];
+    }
+    double dstress[9] = {0}, volume = 0.0;
+    if (want_stress) {
+        double virial[9] = {0}, ref[9];
+        for (size_t k = 0; k < nl->n_pairs; ++k) mlpot_virial_add(virial, &nl->vector[3 * k], &ge[3 * k], 1.0);
+        volume = mlpot_structure_volume(s);
+        if ((st = mlpot_structure_get_stress(s, ref, err))) return st;
+        for (int a = 0; a < 9; ++a) {
+            dstress[a] = -virial[a] / volume - ref[a];
+            res->stress_sq += dstress[a] * dstress[a], res->stress_abs += fabs(dstress[a]);
+        }
+        res->stress_n = 9;
+        res->loss += res->stress_sq * w->stress;
+    }
+    double dE = 0.0;
+    if (want_energy) {
+        dE = energy - s->energy;
+        res->has_energy = 1;
+        res->energy_error = dE / n;
+        res->loss += res->energy_error * res->energy_error * w->energy;
+    }
+    if (s->labels & MLPOT_LABEL_FORCES) {
+        for (int i = 0; i < n; ++i) {
+            const int e = m->acsf.index[s->numbers[i]];
+            for (int a = 0; a < 3; ++a) {
+                double d = F[3 * i + a] - s->forces[3 * i + a];
+                F[3 * i + a] = d; /* from here on the residual */
+                res->force_sq += d * d, res->force_abs += fabs(d);
+                if (e < TRAIN_MAX_ELEMENTS) res->force_sq_el[e] += d * d, res->force_abs_el[e] += fabs(d), res->force_n_el[e]++;
+            }
+        }
+        res->force_n = 3L * n;
+        if (want_forces) res->loss += res->force_sq * w->force;
+    }
+    if (!grad) return MLPOT_OK;
+
+    /* gradient */
+    const double c_e = want_energy ? scale * 2.0 * w->energy * dE / ((double)n * n) : 0.0;
+    const double a_f = want_forces ? scale * 2.0 * w->force : 0.0;
+    const double a_s = want_stress ? scale * 2.0 * w->stress / volume : 0.0;
+    const int tangent = want_forces || want_stress;
+    for (int i = 0; i < n; ++i) {
+        const int e = m->acsf.index[s->numbers[i]];
+        const nnp_element *el = &m->elements[e];
+        const int nsf = m->acsf.elements[e].n;
+        double *G = ws->atom + ws->atom_stride * (size_t)i, *values = G + 3 * max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
+        const double *v = NULL;
+        if (tangent) {
+            for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
+                const double *fj = &F[3 * (size_t)nl->neighbour[k]], *fi = &F[3 * i], *d = &nl->vector[3 * k];
+                for (int a = 0; a < 3; ++a)
+                    dir[3 * k + a] = -a_f * (fj[a] - fi[a]) +
+                                     a_s * (dstress[a] * d[0] + dstress[3 + a] * d[1] + dstress[6 + a] * d[2]);
+            }
+            memset(ws->tangent, 0, (size_t)nsf * sizeof *ws->tangent);
+            acsf_atom_tangent(&m->acsf, e, s, nl, i, &dir[3 * nl->offsets[i]], ws->tangent, ws->acsf_work);
+            for (int g = 0; g < nsf; ++g) ws->v[g] = k_e * el->factor[g] * ws->tangent[g];
+            v = ws->v;
+        }
+        nn_param_gradient(&el->net, values, d1, d2, c_e * k_e, v, grad + offsets[e], ws->nn_work);
+    }
+    return MLPOT_OK;
+}

@@ -1,0 +1,54 @@
+/* The loss of one structure and its gradient with respect to the network parameters (the
+ * formulas are in include/mlpot/train.h and loss.c). */
+#ifndef MLPOT_TRAIN_LOSS_H
+#define MLPOT_TRAIN_LOSS_H
+
+#include "models/nnp_model.h"
+#include "mlpot/neighbours.h"
+#include "mlpot/structure.h"
+
+#define TRAIN_MAX_ELEMENTS 16
+
+typedef struct train_weights {
+    double energy, force, stress; /* 1 / σ² */
+    int use_forces, use_stress;
+} train_weights;
+
+/* Errors of one structure, as sums (metrics add them up over a set). */
+typedef struct train_residuals {
+    double loss;                    /* (ΔE/N)²/σ_E² + Σ|ΔF|²/σ_F² + Σ Δσ²/σ_S², unweighted */
+    int has_energy;
+    double energy_error;            /* per atom */
+    double force_sq, force_abs;     /* over components */
+    long force_n;
+    double stress_sq, stress_abs;
+    int stress_n;
+    double force_sq_el[TRAIN_MAX_ELEMENTS], force_abs_el[TRAIN_MAX_ELEMENTS];
+    long force_n_el[TRAIN_MAX_ELEMENTS];
+} train_residuals;
+
+/* Per-thread buffers, grown as structures need. */
+typedef struct train_workspace {
+    mlpot_neighbour_list nl;
+    double *acsf_work;
+    size_t acsf_work_n;
+    acsf_cache cache;
+    double *atom;      /* per atom: G, scaled G, dE/dG, then network values, f', f'' */
+    size_t atom_stride, atom_n;
+    double *pair;      /* per entry: dE/dd (3), direction (3) */
+    size_t pair_n;
+    double *forces;    /* 3 per atom: predicted, then residual */
+    size_t forces_n;
+    double *nn_work, *tangent, *v;
+} train_workspace;
+
+void train_workspace_init(train_workspace *ws);
+void train_workspace_free(train_workspace *ws);
+
+/* Evaluates m on s. Fills res; when grad is not NULL adds scale · dL_s/dθ to it, θ being the
+ * networks' parameters one element after the other (element e's block at offsets[e]). */
+mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
+                             const train_weights *w, double scale, train_workspace *ws, train_residuals *res,
+                             double *grad, mlpot_error *err);
+
+#endif

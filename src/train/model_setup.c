@@ -1,0 +1,239 @@
+#include "train/model_setup.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/memory.h"
+#include "mlpot/elements.h"
+
+mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements, char *const *lines, int n_lines,
+                               int cutoff_type, double alpha, const int *hidden, int n_hidden, int activation,
+                               double smin, double smax, mlpot_error *err)
+{
+    memset(m, 0, sizeof *m);
+    if (n_hidden < 0 || n_hidden > 60) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%d hidden layers", n_hidden);
+    const char *symbols[MLPOT_MAX_ELEMENT];
+    for (int e = 0; e < n_elements; ++e) symbols[e] = mlpot_element_symbol(elements[e]);
+    acsf_line *defs = calloc((size_t)n_lines + 1, sizeof *defs);
+    if (!defs) return mlpot_fail_memory(err, "setting up a model");
+    for (int k = 0; k < n_lines; ++k) defs[k] = (acsf_line){lines[k], k + 1};
+    mlpot_status st = acsf_set_build(&m->acsf, symbols, n_elements, defs, n_lines, cutoff_type, alpha,
+                                     "symmetry functions", err);
+    free(defs);
+    if (st) return st;
+    m->scaling = NNP_SCALE_CENTER;
+    m->smin = smin, m->smax = smax;
+    m->path = mlpot_strdup("model in training");
+    m->elements = calloc((size_t)m->acsf.n_elements, sizeof *m->elements);
+    if (!m->elements || !m->path) {
+        nnp_model_free(m);
+        return mlpot_fail_memory(err, "setting up a model");
+    }
+    for (int e = 0; e < m->acsf.n_elements && !st; ++e) {
+        nnp_element *el = &m->elements[e];
+        const size_t nsf = (size_t)m->acsf.elements[e].n;
+        if (nsf == 0) {
+            st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "no symmetry functions for %s", mlpot_element_symbol(m->acsf.z[e]));
+            break;
+        }
+        el->gmin = calloc(nsf, sizeof(double)), el->gmax = calloc(nsf, sizeof(double));
+        el->gmean = calloc(nsf, sizeof(double)), el->gsigma = calloc(nsf, sizeof(double));
+        el->factor = calloc(nsf, sizeof(double)), el->shift = calloc(nsf, sizeof(double));
+        if (!el->gmin || !el->gmax || !el->gmean || !el->gsigma || !el->factor || !el->shift) {
+            st = mlpot_fail_memory(err, "setting up a model");
+            break;
+        }
+        for (size_t k = 0; k < nsf; ++k) el->factor[k] = 1.0; /* until the statistics are known */
+        int size[64], act[64];
+        size[0] = (int)nsf, act[0] = NN_IDENTITY;
+        for (int l = 0; l < n_hidden; ++l) size[1 + l] = hidden[l], act[1 + l] = activation;
+        size[n_hidden + 1] = 1, act[n_hidden + 1] = NN_IDENTITY;
+        st = nn_create(&el->net, n_hidden + 2, size, act, 0, err);
+    }
+    if (st) nnp_model_free(m);
+    return st;
+}
+
+/* Sums of one structure's symmetry functions, per element and function. */
+typedef struct sf_sums {
+    double *sum, *sum2, *min, *max;
+    long *count;
+} sf_sums;
+
+mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *s, size_t n, int *zero_range,
+                                    mlpot_error *err)
+{
+    const int n_el = m->acsf.n_elements;
+    size_t max_fn = 0;
+    for (int e = 0; e < n_el; ++e)
+        if ((size_t)m->acsf.elements[e].n > max_fn) max_fn = (size_t)m->acsf.elements[e].n;
+    const size_t width = (size_t)n_el * max_fn;
+    /* per structure partial sums, merged in order afterwards (thread-count independent) */
+    double *part = calloc(n * width * 4 + 1, sizeof *part);
+    long *count = calloc(n * (size_t)n_el + 1, sizeof *count);
+    if (!part || !count) {
+        free(part), free(count);
+        return mlpot_fail_memory(err, "computing symmetry-function statistics");
+    }
+    int failed = 0;
+    mlpot_error first_err;
+    mlpot_error_clear(&first_err);
+#pragma omp parallel
+    {
+        mlpot_neighbour_list nl;
+        mlpot_neighbour_list_init(&nl);
+        double *work = NULL, *G = malloc((max_fn + 1) * sizeof *G);
+        size_t work_n = 0;
+        mlpot_error local;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t q = 0; q < n; ++q) {
+            if (failed) continue;
+            double *sum = part + q * width * 4, *sum2 = sum + width, *mn = sum2 + width, *mx = mn + width;
+            for (size_t k = 0; k < width; ++k) mn[k] = INFINITY, mx[k] = -INFINITY;
+            if (mlpot_neighbour_list_build(&nl, s[q], m->acsf.rmax, 0.0, MLPOT_NEIGHBOURS_FULL, &local)) {
+#pragma omp critical(train_statistics)
+                if (!failed) failed = 1, first_err = local;
+                continue;
+            }
+            size_t max_entries = 0;
+            for (int i = 0; i < s[q]->n_atoms; ++i)
+                if (nl.offsets[i + 1] - nl.offsets[i] > max_entries) max_entries = nl.offsets[i + 1] - nl.offsets[i];
+            size_t need = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
+            if (need > work_n) {
+                free(work);
+                work = malloc(need * sizeof *work);
+                work_n = work ? need : 0;
+            }
+            if (!work || !G) {
+#pragma omp critical(train_statistics)
+                failed = 1;
+                continue;
+            }
+            for (int i = 0; i < s[q]->n_atoms; ++i) {
+                int e = m->acsf.index[s[q]->numbers[i]];
+                if (e < 0) continue; /* checked by the caller */
+                const int nsf = m->acsf.elements[e].n;
+                memset(G, 0, (size_t)nsf * sizeof *G);
+                acsf_atom(&m->acsf, e, s[q], &nl, i, ACSF_VALUES, G, NULL, NULL, NULL, work, NULL);
+                const size_t at = (size_t)e * max_fn;
+                for (int k = 0; k < nsf; ++k) {
+                    sum[at + k] += G[k], sum2[at + k] += G[k] * G[k];
+                    mn[at + k] = fmin(mn[at + k], G[k]), mx[at + k] = fmax(mx[at + k], G[k]);
+                }
+                count[q * (size_t)n_el + e]++;
+            }
+        }
+        free(work), free(G);
+        mlpot_neighbour_list_free(&nl);
+    }
+    mlpot_status st = MLPOT_OK;
+    if (failed) st = first_err.code ? (*err = first_err, first_err.code) : mlpot_fail_memory(err, "computing statistics");
+    for (int e = 0; e < n_el && !st; ++e) {
+        nnp_element *el = &m->elements[e];
+        long total = 0;
+        for (size_t q = 0; q < n; ++q) total += count[q * (size_t)n_el + e];
+        if (total == 0) {
+            st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "no %s atoms in the training data", mlpot_element_symbol(m->acsf.z[e]));
+            break;
+        }
+        for (int k = 0; k < m->acsf.elements[e].n; ++k) {
+            const size_t at = (size_t)e * max_fn + (size_t)k;
+            double sum = 0, sum2 = 0, mn = INFINITY, mx = -INFINITY;
+            for (size_t q = 0; q < n; ++q) {
+                const double *p = part + q * width * 4;
+                sum += p[at], sum2 += p[width + at], mn = fmin(mn, p[2 * width + at]), mx = fmax(mx, p[3 * width + at]);
+            }
+            double mean = sum / total, var = sum2 / total - mean * mean;
+            el->gmin[k] = mn, el->gmax[k] = mx, el->gmean[k] = mean, el->gsigma[k] = sqrt(var > 0 ? var : 0);
+            int flat = !(mx > mn);
+            if (zero_range) zero_range[at] = flat;
+            if (flat) el->gmax[k] = mn + 1.0, el->gsigma[k] = 1.0;
+        }
+    }
+    free(part), free(count);
+    if (!st) st = nnp_model_scaling_factors(m, err);
+    return st;
+}
+
+mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure *const *s, size_t n, const int *z,
+                                            const double *energy, int n_given, mlpot_error *err)
+{
+    const int n_el = m->acsf.n_elements;
+    int given[MLPOT_MAX_ELEMENT] = {0};
+    for (int k = 0; k < n_given; ++k) {
+        int e = z[k] >= 1 && z[k] <= MLPOT_MAX_ELEMENT ? m->acsf.index[z[k]] : -1;
+        if (e < 0) continue; /* an element the data do not have */
+        m->elements[e].offset = energy[k];
+        given[e] = 1;
+    }
+    int n_fit = 0, col[MLPOT_MAX_ELEMENT];
+    for (int e = 0; e < n_el; ++e)
+        if (!given[e]) col[e] = n_fit++;
+    if (n_fit == 0) return MLPOT_OK;
+    /* least squares: E_s - Σ_given n_se ε_e ≈ Σ_fit n_se ε_e, minimum norm (SVD) */
+    size_t rows = 0;
+    for (size_t q = 0; q < n; ++q) rows += (s[q]->labels & MLPOT_LABEL_ENERGY) != 0;
+    if (rows == 0) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "no energies to fit reference energies to");
+    size_t ldb = rows > (size_t)n_fit ? rows : (size_t)n_fit;
+    double *A = calloc(rows * (size_t)n_fit, sizeof *A), *b = calloc(ldb, sizeof *b), *sv = calloc((size_t)n_fit, sizeof *sv);
+    if (!A || !b || !sv) {
+        free(A), free(b), free(sv);
+        return mlpot_fail_memory(err, "fitting reference energies");
+    }
+    size_t r = 0;
+    for (size_t q = 0; q < n; ++q) {
+        if (!(s[q]->labels & MLPOT_LABEL_ENERGY)) continue;
+        double target = s[q]->energy;
+        for (int i = 0; i < s[q]->n_atoms; ++i) {
+            int e = m->acsf.index[s[q]->numbers[i]];
+            if (given[e]) target -= m->elements[e].offset;
+            else A[r * (size_t)n_fit + (size_t)col[e]] += 1.0;
+        }
+        b[r++] = target;
+    }
+    lapack_int rank = 0;
+    lapack_int info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, (lapack_int)rows, n_fit, 1, A, n_fit, b, 1, sv, 1e-10, &rank);
+    mlpot_status st = MLPOT_OK;
+    if (info != 0) st = mlpot_fail(err, MLPOT_ERR_NUMERIC, "fitting reference energies: LAPACK dgelsd failed (%d)", (int)info);
+    for (int e = 0; e < n_el && !st; ++e)
+        if (!given[e]) m->elements[e].offset = b[col[e]];
+    free(A), free(b), free(sv);
+    return st;
+}
+
+void train_model_init_params(nnp_model *m, rng *r)
+{
+    for (int e = 0; e < m->acsf.n_elements; ++e) {
+        nn *net = &m->elements[e].net;
+        for (int l = 1; l < net->n_layers; ++l) {
+            const int n_in = net->size[l - 1], n_out = net->size[l];
+            double a = sqrt(6.0 / (n_in + n_out)) * (l == net->n_layers - 1 ? 0.1 : 1.0);
+            double *w = net->params + net->weight_offset[l], *b = net->params + net->bias_offset[l];
+            for (size_t k = 0; k < (size_t)n_in * n_out; ++k) w[k] = a * (2.0 * rng_uniform(r) - 1.0);
+            for (int k = 0; k < n_out; ++k) b[k] = 0.0;
+        }
+    }
+}
+
+size_t train_model_offsets(const nnp_model *m, size_t *offsets)
+{
+    size_t total = 0;
+    for (int e = 0; e < m->acsf.n_elements; ++e) offsets[e] = total, total += m->elements[e].net.n_params;
+    offsets[m->acsf.n_elements] = total;
+    return total;
+}
+
+void train_model_get(const nnp_model *m, const size_t *offsets, double *theta)
+{
+    for (int e = 0; e < m->acsf.n_elements; ++e)
+        memcpy(theta + offsets[e], m->elements[e].net.params, m->elements[e].net.n_params * sizeof *theta);
+}
+
+void train_model_set(nnp_model *m, const size_t *offsets, const double *theta)
+{
+    for (int e = 0; e < m->acsf.n_elements; ++e)
+        memcpy(m->elements[e].net.params, theta + offsets[e], m->elements[e].net.n_params * sizeof *theta);
+}

@@ -1,0 +1,40 @@
+/* Setting up a model for training: symmetry functions and networks, scaling statistics from
+ * the training structures, per-element reference energies, initial parameters; and the flat
+ * parameter vector the optimisers work on (element networks one after the other, n2p2 order). */
+#ifndef MLPOT_TRAIN_MODEL_SETUP_H
+#define MLPOT_TRAIN_MODEL_SETUP_H
+
+#include "core/rng.h"
+#include "models/nnp_model.h"
+#include "mlpot/structure.h"
+
+/* An untrained model with the given symmetry-function definitions (input.nn lines without the
+ * keyword), layers (n_sf, hidden..., 1), hidden activation (linear output) and scaling range
+ * (n2p2's scale + center). Statistics are unset (call train_model_statistics). */
+mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements, char *const *lines, int n_lines,
+                               int cutoff_type, double alpha, const int *hidden, int n_hidden, int activation,
+                               double smin, double smax, mlpot_error *err);
+
+/* min, max, mean and standard deviation of every symmetry function over the atoms of the
+ * structures (in parallel, the same result for any thread count), and the scaling factors.
+ * zero_range[e * max_fn + k] (may be NULL; sized by the caller) is set for functions constant
+ * over the data, whose range is then widened to 1 so that they scale finitely. */
+mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *s, size_t n, int *zero_range,
+                                    mlpot_error *err);
+
+/* Per-element energies: the least-squares (minimum-norm, for compositions that do not
+ * determine them) fit of the structures' energies on their compositions, then those given
+ * (z[k], energy[k]) replace fitted ones. */
+mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure *const *s, size_t n, const int *z,
+                                            const double *energy, int n_given, mlpot_error *err);
+
+/* Initial parameters: weights uniform in ±sqrt(6 / (n_in + n_out)) (Glorot), the output
+ * layer's scaled by 0.1 so that the first predictions are the reference energies; biases 0. */
+void train_model_init_params(nnp_model *m, rng *r);
+
+/* Start of each element's block in the flat vector (offsets[n_elements] = total). */
+size_t train_model_offsets(const nnp_model *m, size_t *offsets);
+void train_model_get(const nnp_model *m, const size_t *offsets, double *theta);
+void train_model_set(nnp_model *m, const size_t *offsets, const double *theta);
+
+#endif

@@ -1,0 +1,67 @@
+#include "train/sf_generate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/error.h"
+#include "core/memory.h"
+#include "mlpot/elements.h"
+
+static mlpot_status push(char ***lines, int *n, int *capacity, const char *text, mlpot_error *err)
+{
+    if (*n == *capacity) {
+        int grown = *capacity ? 2 * *capacity : 64;
+        char **bigger = realloc(*lines, (size_t)grown * sizeof *bigger);
+        if (!bigger) return mlpot_fail_memory(err, "generating symmetry functions");
+        *lines = bigger, *capacity = grown;
+    }
+    if (!((*lines)[*n] = mlpot_strdup(text))) return mlpot_fail_memory(err, "generating symmetry functions");
+    ++*n;
+    return MLPOT_OK;
+}
+
+mlpot_status sf_generate(const sf_grid *g, const int *elements, int n_elements, char ***lines, int *n,
+                         mlpot_error *err)
+{
+    *lines = NULL, *n = 0;
+    if (!(g->cutoff > 0) || !(g->r_lower >= 0) || g->r_lower >= g->cutoff)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "symmetry functions: need 0 <= r_lower (%g) < cutoff (%g)", g->r_lower,
+                          g->cutoff);
+    if (g->n_radial < 1 || g->n_eta < 0 || (g->n_eta > 0 && g->n_zetas < 1))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "symmetry functions: need at least one radial function (and one zeta "
+                                                   "when there are angular ones)");
+    if (g->angular_type != 3 && g->angular_type != 9)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "symmetry functions: angular type %d (use 3, narrow, or 9, wide)",
+                          g->angular_type);
+    int capacity = 0;
+    mlpot_status st = MLPOT_OK;
+    char text[256];
+    const double delta = (g->cutoff - g->r_lower) / g->n_radial, eta_radial = 1.0 / (2.0 * delta * delta);
+    for (int c = 0; c < n_elements && !st; ++c) {
+        const char *ec = mlpot_element_symbol(elements[c]);
+        for (int a = 0; a < n_elements && !st; ++a)
+            for (int k = 0; k < g->n_radial && !st; ++k) {
+                snprintf(text, sizeof text, "%s 2 %s %.17g %.17g %.17g", ec, mlpot_element_symbol(elements[a]), eta_radial,
+                         g->r_lower + k * delta, g->cutoff);
+                st = push(lines, n, &capacity, text, err);
+            }
+        for (int a = 0; a < n_elements && !st; ++a)
+            for (int b = a; b < n_elements && !st; ++b)
+                for (int k = 1; k <= g->n_eta && !st; ++k) {
+                    double r = g->cutoff * k / g->n_eta, eta = 1.0 / (2.0 * r * r);
+                    for (int z = 0; z < g->n_zetas && !st; ++z)
+                        for (int l = -1; l <= 1 && !st; l += 2) {
+                            snprintf(text, sizeof text, "%s %d %s %s %.17g %d %.17g %.17g", ec, g->angular_type,
+                                     mlpot_element_symbol(elements[a]), mlpot_element_symbol(elements[b]), eta, l,
+                                     g->zetas[z], g->cutoff);
+                            st = push(lines, n, &capacity, text, err);
+                        }
+                }
+    }
+    if (st) {
+        for (int k = 0; k < *n; ++k) free((*lines)[k]);
+        free(*lines);
+        *lines = NULL, *n = 0;
+    }
+    return st;
+}

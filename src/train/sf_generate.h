@@ -1,0 +1,27 @@
+/* Symmetry-function sets generated from the elements of a data set and a cutoff, in the
+ * manner of n2p2's nnp-sfparamgen:
+ *   radial (type 2), for every central and neighbour element: n_radial Gaussians on a
+ *     "shifted" grid, centres r_s = r_lower + k Δ (k = 0 .. n-1, Δ = (r_c - r_lower) / n) with
+ *     widths Δ (η = 1 / (2 Δ²)), so the grid covers [r_lower, r_c) evenly;
+ *   angular (type 3 narrow or 9 wide), for every central element and neighbour pair: a
+ *     "centred" grid of n_eta widths (r_s = 0, η = 1 / (2 r_k²) for r_k evenly spaced in
+ *     (0, r_c]), every ζ of the list and λ = ±1.
+ * All with the model's cutoff function (type and α). */
+#ifndef MLPOT_TRAIN_SF_GENERATE_H
+#define MLPOT_TRAIN_SF_GENERATE_H
+
+#include "mlpot/status.h"
+
+typedef struct sf_grid {
+    double cutoff, r_lower;
+    int n_radial, n_eta, angular_type;
+    int n_zetas;
+    double zetas[8];
+} sf_grid;
+
+/* The definitions ("El 2 El2 eta rs rc", ...) as newly allocated lines in *lines (count in
+ * *n); free each and the array. elements: atomic numbers. */
+mlpot_status sf_generate(const sf_grid *grid, const int *elements, int n_elements, char ***lines, int *n,
+                         mlpot_error *err);
+
+#endif

@@ -1,0 +1,476 @@
+/* The training run: data, model setup, the optimisation loop with validation, learning-rate
+ * schedule and early stopping, checkpoints after every epoch, and the model written as an
+ * n2p2 folder (the parameters of the best validation epoch). */
+#include <errno.h>
+#include <lbfgs.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/memory.h"
+#include "models/n2p2_settings.h"
+#include "mlpot/mlpot.h"
+#include "train/batch.h"
+#include "train/checkpoint.h"
+#include "train/config.h"
+#include "train/model_setup.h"
+#include "train/sf_generate.h"
+#include "train/train_data.h"
+
+typedef struct trainer {
+    const mlpot_train_config *c;
+    train_data data;
+    nnp_model model;
+    size_t offsets[TRAIN_MAX_ELEMENTS + 1], n_params;
+    train_weights w;
+    train_batcher batcher;
+    train_state state;
+    uint64_t fingerprint;
+    double *grad;
+    size_t *order;
+    double t_start;
+    /* L-BFGS evaluation */
+    mlpot_status eval_status;
+    mlpot_error eval_err;
+} trainer;
+
+static double seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* --- setup ----------------------------------------------------------------------------------- */
+
+/* The symmetry-function lines of an n2p2 input.nn (or folder), with its cutoff function. */
+static mlpot_status lines_from_input_nn(const char *path_in, char ***lines, int *n, int *cutoff_type, double *alpha,
+                                        mlpot_error *err)
+{
+    char path[4200];
+    struct stat info;
+    if (stat(path_in, &info) == 0 && S_ISDIR(info.st_mode)) snprintf(path, sizeof path, "%s/input.nn", path_in);
+    else snprintf(path, sizeof path, "%s", path_in);
+    n2p2_settings set;
+    mlpot_status st = n2p2_settings_read(path, &set, err);
+    if (st) return st;
+    *lines = calloc((size_t)set.n + 1, sizeof **lines);
+    *n = 0;
+    if (!*lines) {
+        n2p2_settings_free(&set);
+        return mlpot_fail_memory(err, "reading symmetry functions");
+    }
+    for (int k = 0; k < set.n && !st; ++k)
+        if (n2p2_settings_is(&set, k, "symfunction_short") && !((*lines)[(*n)++] = mlpot_strdup(set.entries[k].value)))
+            st = mlpot_fail_memory(err, "reading symmetry functions");
+    const n2p2_entry *e = n2p2_settings_find(&set, "cutoff_type");
+    if (e && sscanf(e->value, "%d %lf", cutoff_type, alpha) < 1)
+        st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: cutoff_type needs a number", path, e->line);
+    if (!st && *n == 0) st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: no symfunction_short lines", path);
+    n2p2_settings_free(&set);
+    return st;
+}
+
+static void free_lines(char **lines, int n)
+{
+    for (int k = 0; k < n; ++k) free(lines[k]);
+    free(lines);
+}
+
+static mlpot_status setup_model(trainer *t, mlpot_error *err)
+{
+    const mlpot_train_config *c = t->c;
+    char **lines = NULL;
+    int n_lines = 0, cutoff_type = c->cutoff_type;
+    double alpha = c->cutoff_alpha;
+    const int generated = !strcmp(c->symmetry_functions, "auto");
+    mlpot_status st;
+    if (generated) {
+        sf_grid grid = {c->cutoff, c->r_lower, c->n_radial, c->n_eta, c->angular_type, c->n_zetas, {0}};
+        memcpy(grid.zetas, c->zetas, sizeof grid.zetas);
+        st = sf_generate(&grid, t->data.elements, t->data.n_elements, &lines, &n_lines, err);
+    } else {
+        st = lines_from_input_nn(c->symmetry_functions, &lines, &n_lines, &cutoff_type, &alpha, err);
+    }
+    if (st) return st;
+    /* functions of the given file for elements the data lack would fail the build: keep the
+     * data's elements only */
+    if (!generated) {
+        int kept = 0;
+        for (int k = 0; k < n_lines; ++k) {
+            char copy[512], *w[16];
+            snprintf(copy, sizeof copy, "%s", lines[k]);
+            int nw = 0, ok = 1;
+            for (char *p = strtok(copy, " \t"); p && nw < 16; p = strtok(NULL, " \t")) w[nw++] = p;
+            for (int q = 0; q < nw && ok; ++q) { /* element symbols among the words */
+                int z = mlpot_element_number(w[q]);
+                if (z && (q == 0 || ((q == 2 || q == 3) && nw > 5))) {
+                    int have = 0;
+                    for (int e = 0; e < t->data.n_elements; ++e) have |= t->data.elements[e] == z;
+                    ok = have;
+                }
+            }
+            if (ok) lines[kept++] = lines[k];
+            else free(lines[k]);
+        }
+        n_lines = kept;
+    }
+    const mlpot_structure *const *train = t->data.set[TRAIN_SET];
+    const size_t n_train = t->data.n[TRAIN_SET];
+    for (int pass = 0; pass < 2 && !st; ++pass) {
+        st = train_model_build(&t->model, t->data.elements, t->data.n_elements, lines, n_lines, cutoff_type, alpha, c->hidden,
+                               c->n_hidden, c->activation, c->scale_min, c->scale_max, err);
+        if (st) break;
+        size_t max_fn = 0;
+        for (int e = 0; e < t->model.acsf.n_elements; ++e)
+            if ((size_t)t->model.acsf.elements[e].n > max_fn) max_fn = (size_t)t->model.acsf.elements[e].n;
+        int *flat = calloc((size_t)t->model.acsf.n_elements * max_fn + 1, sizeof *flat);
+        if (!flat) {
+            st = mlpot_fail_memory(err, "setting up a model");
+            break;
+        }
+        st = train_model_statistics(&t->model, train, n_train, flat, err);
+        int n_flat = 0;
+        for (size_t k = 0; !st && k < (size_t)t->model.acsf.n_elements * max_fn; ++k) n_flat += flat[k];
+        if (st || !generated || n_flat == 0 || pass == 1) {
+            free(flat);
+            break;
+        }
+        /* generated functions that are constant over the data (e.g. angular ones of element
+         * pairs that never meet) carry nothing: drop them and set up again */
+        char **kept = calloc((size_t)n_lines + 1, sizeof *kept);
+        int n_kept = 0;
+        for (int e = 0; e < t->model.acsf.n_elements && kept; ++e)
+            for (int k = 0; k < t->model.acsf.elements[e].n; ++k)
+                if (!flat[(size_t)e * max_fn + (size_t)k]) {
+                    char text[512];
+                    acsf_fn_format(&t->model.acsf, &t->model.acsf.elements[e].fn[k], text, sizeof text);
+                    kept[n_kept++] = mlpot_strdup(text);
+                }
+        free(flat);
+        nnp_model_free(&t->model);
+        free_lines(lines, n_lines);
+        lines = kept, n_lines = n_kept;
+        if (!kept) st = mlpot_fail_memory(err, "setting up a model");
+    }
+    free_lines(lines, n_lines);
+    if (!st) st = train_model_reference_energies(&t->model, train, n_train, c->reference_z, c->reference_energy,
+                                                 c->n_reference, err);
+    if (st) return st;
+    t->n_params = train_model_offsets(&t->model, t->offsets);
+    rng r;
+    rng_seed(&r, c->seed, 2);
+    train_model_init_params(&t->model, &r);
+    return MLPOT_OK;
+}
+
+/* The configuration's fingerprint: everything but the epoch count, early stopping, resume and
+ * the output paths. */
+static uint64_t fingerprint(const mlpot_train_config *c)
+{
+    size_t size = 1 << 18;
+    char *text = malloc(size);
+    if (!text) return 0;
+    mlpot_train_config_describe(c, text, size);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    int in_output = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] != ' ') in_output = !strcmp(line, "output:");
+        if (in_output || !strncmp(line, "  epochs:", 9) || !strncmp(line, "  resume:", 9) ||
+            !strncmp(line, "  early_stopping:", 17))
+            continue;
+        h = train_fnv1a(h, line, strlen(line));
+    }
+    free(text);
+    return h;
+}
+
+/* --- evaluation and output ------------------------------------------------------------------ */
+
+static mlpot_status evaluate(trainer *t, int set, train_metrics *m, mlpot_error *err)
+{
+    memset(m, 0, sizeof *m);
+    return train_batch(&t->batcher, t->data.set[set], NULL, t->data.n[set], m, NULL, err);
+}
+
+static void errors_into(double *row, const mlpot_train_errors *e)
+{
+    row[0] = e->energy_rmse, row[1] = e->energy_mae, row[2] = e->force_rmse, row[3] = e->force_mae;
+    row[4] = e->stress_rmse, row[5] = e->stress_mae;
+}
+
+static mlpot_status write_learning_curve(const trainer *t, mlpot_error *err)
+{
+    if (!t->c->learning_curve || !*t->c->learning_curve) return MLPOT_OK;
+    atomic_file f;
+    mlpot_status st = atomic_file_open(&f, t->c->learning_curve, err);
+    if (st) return st;
+    fputs("epoch,time_s,loss,learning_rate,train_energy_rmse,train_energy_mae,train_force_rmse,train_force_mae,"
+          "train_stress_rmse,train_stress_mae,validation_energy_rmse,validation_energy_mae,validation_force_rmse,"
+          "validation_force_mae,validation_stress_rmse,validation_stress_mae,validation_loss\n",
+          f.file);
+    for (int r = 0; r < t->state.n_rows; ++r) {
+        const double *row = t->state.rows + (size_t)r * TRAIN_ROW;
+        fprintf(f.file, "%d", (int)row[0]);
+        for (int k = 1; k < TRAIN_ROW; ++k) fprintf(f.file, ",%.10g", row[k]);
+        fputc('\n', f.file);
+    }
+    return atomic_file_commit(&f, err);
+}
+
+static mlpot_status write_model(trainer *t, const double *theta, const double *row, mlpot_error *err)
+{
+    train_model_set(&t->model, t->offsets, theta);
+    char comment[2048];
+    snprintf(comment, sizeof comment,
+             "Trained by mlpot %s: %zu training and %zu validation structures, epoch %d\n"
+             "Units: those of the training data as read (eV and Angstrom unless converted from others)\n"
+             "Validation RMSE: energy %.6g per atom, forces %.6g",
+             mlpot_version(), t->data.n[TRAIN_SET], t->data.n[VALIDATION_SET], (int)row[0], row[10], row[12]);
+    return nnp_model_write(&t->model, t->c->directory, comment, err);
+}
+
+/* --- optimisers ------------------------------------------------------------------------------ */
+
+static double regularize(const trainer *t, const double *theta, double *grad)
+{
+    const double lambda = t->c->regularization;
+    if (lambda == 0.0) return 0.0;
+    double sum = 0.0;
+    for (size_t k = 0; k < t->n_params; ++k) {
+        sum += theta[k] * theta[k];
+        if (grad) grad[k] += 2.0 * lambda * theta[k];
+    }
+    return lambda * sum;
+}
+
+static mlpot_status adam_epoch(trainer *t, double *epoch_loss, mlpot_error *err)
+{
+    train_state *s = &t->state;
+    const size_t n = t->data.n[TRAIN_SET];
+    for (size_t q = 0; q < n; ++q) t->order[q] = q;
+    for (size_t q = n; q > 1; --q) {
+        size_t j = (size_t)rng_below(&s->shuffle, q), tmp = t->order[q - 1];
+        t->order[q - 1] = t->order[j], t->order[j] = tmp;
+    }
+    const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    double loss = 0.0, weight = 0.0;
+    for (size_t start = 0; start < n; start += (size_t)t->c->batch_size) {
+        size_t count = n - start < (size_t)t->c->batch_size ? n - start : (size_t)t->c->batch_size;
+        train_metrics m;
+        memset(&m, 0, sizeof m);
+        memset(t->grad, 0, t->n_params * sizeof *t->grad);
+        mlpot_status st = train_batch(&t->batcher, t->data.set[TRAIN_SET], t->order + start, count, &m, t->grad, err);
+        if (st) return st;
+        loss += m.loss + m.weight * regularize(t, s->theta, t->grad), weight += m.weight;
+        s->adam_t++;
+        const double c1 = 1.0 / (1.0 - pow(b1, (double)s->adam_t)), c2 = 1.0 / (1.0 - pow(b2, (double)s->adam_t));
+        for (size_t k = 0; k < t->n_params; ++k) {
+            double g = t->grad[k];
+            s->adam_m[k] = b1 * s->adam_m[k] + (1.0 - b1) * g;
+            s->adam_v[k] = b2 * s->adam_v[k] + (1.0 - b2) * g * g;
+            s->theta[k] -= s->lr * (s->adam_m[k] * c1) / (sqrt(s->adam_v[k] * c2) + eps);
+        }
+        train_model_set(&t->model, t->offsets, s->theta);
+    }
+    *epoch_loss = loss / (weight > 0 ? weight : 1.0);
+    return MLPOT_OK;
+}
+
+static lbfgsfloatval_t lbfgs_evaluate(void *instance, const lbfgsfloatval_t *x, lbfgsfloatval_t *g, const int n,
+                                      const lbfgsfloatval_t step)
+{
+    (void)step;
+    trainer *t = instance;
+    train_model_set(&t->model, t->offsets, x);
+    memset(g, 0, (size_t)n * sizeof *g);
+    train_metrics m;
+    memset(&m, 0, sizeof m);
+    if (t->eval_status == MLPOT_OK)
+        t->eval_status = train_batch(&t->batcher, t->data.set[TRAIN_SET], NULL, t->data.n[TRAIN_SET], &m, g, &t->eval_err);
+    if (t->eval_status) return INFINITY;
+    return m.loss / (m.weight > 0 ? m.weight : 1.0) + regularize(t, x, g);
+}
+
+static mlpot_status lbfgs_epoch(trainer *t, double *epoch_loss, mlpot_error *err)
+{
+    lbfgs_parameter_t p;
+    lbfgs_parameter_init(&p);
+    p.max_iterations = t->c->lbfgs_iterations;
+    p.epsilon = 1e-12;
+    lbfgsfloatval_t *x = lbfgs_malloc((int)t->n_params), fx = 0;
+    if (!x) return mlpot_fail_memory(err, "L-BFGS");
+    memcpy(x, t->state.theta, t->n_params * sizeof *x);
+    t->eval_status = MLPOT_OK;
+    int ret = lbfgs((int)t->n_params, x, &fx, lbfgs_evaluate, NULL, t, &p);
+    if (t->eval_status) {
+        lbfgs_free(x);
+        *err = t->eval_err;
+        return t->eval_status;
+    }
+    /* the iteration limit, a converged minimum or a line search that cannot improve further all
+     * end the epoch normally; x is the best point accepted */
+    if (ret == LBFGSERR_OUTOFMEMORY) {
+        lbfgs_free(x);
+        return mlpot_fail_memory(err, "L-BFGS");
+    }
+    memcpy(t->state.theta, x, t->n_params * sizeof *x);
+    lbfgs_free(x);
+    train_model_set(&t->model, t->offsets, t->state.theta);
+    *epoch_loss = fx;
+    return MLPOT_OK;
+}
+
+/* --- the run --------------------------------------------------------------------------------- */
+
+/* Evaluates training and validation errors, records the row, keeps the best parameters,
+ * writes the learning curve, model and checkpoint, and reports. */
+static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s, mlpot_train_callback cb, void *user,
+                              const char *message, mlpot_error *err)
+{
+    train_state *s = &t->state;
+    train_metrics tm, vm;
+    mlpot_status st = evaluate(t, TRAIN_SET, &tm, err);
+    if (!st) st = evaluate(t, VALIDATION_SET, &vm, err);
+    if (st) return st;
+    const int has_val = t->data.n[VALIDATION_SET] > 0;
+    const double val_loss = has_val ? vm.loss / vm.weight : tm.loss / tm.weight;
+    if (epoch == 0) loss = tm.loss / tm.weight + regularize(t, s->theta, NULL);
+    if (!isfinite(loss) || !isfinite(val_loss))
+        return mlpot_fail(err, MLPOT_ERR_NUMERIC,
+                          "training diverged in epoch %d (loss %g); the checkpoint of epoch %d is kept (try a smaller "
+                          "learning rate)",
+                          epoch, loss, s->epoch);
+    mlpot_train_errors te = train_metrics_errors(&tm, -1), ve = train_metrics_errors(&vm, -1);
+    double row[TRAIN_ROW];
+    row[0] = epoch, row[1] = seconds() - t->t_start, row[2] = loss, row[3] = s->lr;
+    errors_into(row + 4, &te);
+    errors_into(row + 10, &ve);
+    row[16] = val_loss;
+    if ((st = train_state_add_row(s, row, err))) return st;
+    const int improved = epoch == 0 || val_loss < s->best_loss;
+    if (improved) {
+        s->best_loss = val_loss, s->best_epoch = epoch, s->stop_wait = 0, s->lr_wait = 0;
+        memcpy(s->best, s->theta, t->n_params * sizeof *s->best);
+        if ((st = write_model(t, s->best, row, err))) return st;
+        train_model_set(&t->model, t->offsets, s->theta);
+    } else {
+        s->stop_wait++, s->lr_wait++;
+        if (t->c->optimizer == TRAIN_ADAM && s->lr_wait >= t->c->lr_patience) {
+            s->lr = fmax(s->lr * t->c->lr_decay, t->c->lr_min);
+            s->lr_wait = 0;
+        }
+    }
+    s->epoch = epoch;
+    if ((st = write_learning_curve(t, err))) return st;
+    if (t->c->checkpoint && *t->c->checkpoint && (st = train_checkpoint_write(t->c->checkpoint, t->fingerprint, s, err)))
+        return st;
+    if (cb) {
+        mlpot_train_progress p = {epoch, t->c->epochs, loss, te, ve, s->lr, row[1], epoch_s, s->best_epoch, message};
+        cb(&p, user);
+    }
+    return MLPOT_OK;
+}
+
+static void trainer_free(trainer *t)
+{
+    train_batcher_free(&t->batcher);
+    train_state_free(&t->state);
+    nnp_model_free(&t->model);
+    train_data_free(&t->data);
+    free(t->grad), free(t->order);
+}
+
+mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, void *user, mlpot_train_report *report,
+                         mlpot_error *err)
+{
+    trainer t;
+    memset(&t, 0, sizeof t);
+    t.c = c;
+    t.t_start = seconds();
+    if (report) memset(report, 0, sizeof *report);
+    mlpot_status st = train_data_load(&t.data, c, err);
+    if (st) return st;
+    if (t.data.n_elements > TRAIN_MAX_ELEMENTS) {
+        trainer_free(&t);
+        return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED, "%d elements; training supports up to %d", t.data.n_elements,
+                          TRAIN_MAX_ELEMENTS);
+    }
+    t.w.energy = 1.0 / (c->energy_sigma * c->energy_sigma);
+    t.w.force = 1.0 / (c->force_sigma * c->force_sigma);
+    t.w.stress = 1.0 / (c->stress_sigma * c->stress_sigma);
+    t.w.use_forces = c->use_forces, t.w.use_stress = c->use_stress;
+    if (c->use_stress) {
+        int any = 0;
+        for (size_t q = 0; q < t.data.n[TRAIN_SET]; ++q)
+            any |= (t.data.set[TRAIN_SET][q]->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) != 0;
+        if (!any) st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "loss.stress is on, but no training structure has a stress or virial");
+    }
+    if (!st) st = setup_model(&t, err);
+    if (!st) st = train_batcher_init(&t.batcher, &t.model, t.offsets, t.n_params, &t.w, err);
+    if (!st) st = train_state_init(&t.state, t.n_params, err);
+    if (!st) {
+        t.grad = calloc(t.n_params + 1, sizeof *t.grad);
+        t.order = calloc(t.data.n[TRAIN_SET] + 1, sizeof *t.order);
+        if (!t.grad || !t.order) st = mlpot_fail_memory(err, "training");
+    }
+    if (st) {
+        trainer_free(&t);
+        return st;
+    }
+    t.fingerprint = fingerprint(c);
+    train_state *s = &t.state;
+    train_model_get(&t.model, t.offsets, s->theta);
+    s->lr = c->learning_rate;
+    rng_seed(&s->shuffle, c->seed, 3);
+    char note[512];
+    if (c->resume) {
+        st = train_checkpoint_read(c->checkpoint, t.fingerprint, s, err);
+        if (!st) {
+            train_model_set(&t.model, t.offsets, s->theta);
+            st = write_learning_curve(&t, err); /* drops rows written after the checkpoint */
+            snprintf(note, sizeof note, "resumed from %s after epoch %d", c->checkpoint, s->epoch);
+            if (!st && cb) {
+                const double *row = s->rows + (size_t)(s->n_rows - 1) * TRAIN_ROW;
+                mlpot_train_progress p = {s->epoch, c->epochs, row[2], {row[4], row[5], row[6], row[7], row[8], row[9]},
+                                          {row[10], row[11], row[12], row[13], row[14], row[15]}, s->lr, 0.0, 0.0,
+                                          s->best_epoch, note};
+                cb(&p, user);
+            }
+        }
+    } else {
+        st = end_epoch(&t, 0, 0.0, 0.0, cb, user, NULL, err);
+    }
+    for (int epoch = s->epoch + 1; !st && epoch <= c->epochs; ++epoch) {
+        if (c->early_stopping > 0 && s->stop_wait >= c->early_stopping) break; /* also after a resume */
+        double t0 = seconds(), loss = 0.0;
+        st = c->optimizer == TRAIN_LBFGS ? lbfgs_epoch(&t, &loss, err) : adam_epoch(&t, &loss, err);
+        if (!st) st = end_epoch(&t, epoch, loss, seconds() - t0, cb, user, NULL, err);
+    }
+    if (!st) { /* final model: the best validation epoch; test errors */
+        train_model_set(&t.model, t.offsets, s->best);
+        train_metrics m;
+        st = evaluate(&t, TEST_SET, &m, err);
+        if (!st && report) {
+            report->n_train = (int)t.data.n[TRAIN_SET], report->n_validation = (int)t.data.n[VALIDATION_SET];
+            report->n_test = (int)t.data.n[TEST_SET];
+            report->epochs_run = s->epoch, report->best_epoch = s->best_epoch;
+            report->test = train_metrics_errors(&m, -1);
+            report->n_elements = t.model.acsf.n_elements;
+            for (int e = 0; e < t.model.acsf.n_elements; ++e) {
+                report->elements[e] = t.model.acsf.z[e];
+                report->test_by_element[e] = train_metrics_errors(&m, e);
+            }
+            report->n_parameters = (int)t.n_params;
+            report->seconds = seconds() - t.t_start;
+        }
+        if (!st) st = write_model(&t, s->best, s->rows + (size_t)s->best_epoch * TRAIN_ROW, err);
+    }
+    trainer_free(&t);
+    return st;
+}

@@ -1,0 +1,176 @@
+"""`mlpot train` end to end on a small silicon set labelled with the shipped Stillinger-Weber
+potential:
+- the trained model loads in `mlpot eval` and reproduces the test errors the trainer reported;
+- the same seed gives bit-identical model files with 1 and 2 threads;
+- a run killed with SIGKILL mid-training and resumed ends with model files bit-identical to an
+  uninterrupted run (and the same learning curve apart from wall times);
+- bad input (missing labels, unknown keys, wrong values, an empty split) fails before training
+  with a message naming the problem and exit code 2."""
+import os
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from ase.build import bulk
+from ase.io import read, write
+
+MLPOT = os.environ["MLPOT_CLI"]
+SOURCE = os.environ["MLPOT_SOURCE_DIR"]
+failures = checks = 0
+
+
+def check(condition, what):
+    global failures, checks
+    checks += 1
+    if not condition:
+        failures += 1
+        print("check failed:", what, file=sys.stderr)
+
+
+def run(args, env=None, **kw):
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([MLPOT] + args, capture_output=True, text=True, env=e, **kw)
+
+
+def files_of(folder):
+    return {f: open(os.path.join(folder, f), "rb").read() for f in sorted(os.listdir(folder))}
+
+
+def checkpoint_epoch(path):
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+        return struct.unpack("<i", head[20:24])[0] if len(head) == 24 else -1
+    except OSError:
+        return -1
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    # data: rattled and strained 8-atom silicon cells, labelled by SW
+    rng = np.random.default_rng(5)
+    frames = []
+    for k in range(24):
+        a = bulk("Si", "diamond", a=5.43 * (1 + 0.03 * rng.standard_normal()), cubic=True)
+        a.rattle(0.08, seed=int(rng.integers(1 << 30)))
+        frames.append(a)
+    raw = os.path.join(tmp, "raw.xyz")
+    write(raw, frames, format="extxyz")
+    import warnings
+    warnings.simplefilter("ignore")
+    labelled = os.path.join(tmp, "si.xyz")
+    r = run(["eval", "-p", "sw:" + os.path.join(SOURCE, "examples", "silicon", "Si.sw"), "-o", labelled, raw])
+    check(r.returncode == 0, "labelling with SW: " + r.stderr)
+    data, test = os.path.join(tmp, "train.xyz"), os.path.join(tmp, "test.xyz")
+    everything = read(labelled, ":")
+    write(data, everything[:20], format="extxyz")
+    write(test, everything[20:], format="extxyz")
+    config = os.path.join(tmp, "train.yaml")
+    with open(config, "w") as f:
+        f.write("""# a small, fast model
+data:
+  train: [%s]
+  test: [%s]
+  validation_fraction: 0.15
+model:
+  cutoff: 4.0
+  radial_count: 5
+  angular_eta_count: 2
+  angular_zetas: [1, 4]
+  hidden_layers: [8, 8]
+training:
+  epochs: 30
+  batch_size: 4
+  learning_rate: 0.01
+  seed: 7
+""" % (data, test))
+
+    def train(folder, extra=(), env=None, **kw):
+        return run(["train", config, "-q", "-o", os.path.join(tmp, folder), "--set",
+                    "output.checkpoint=" + os.path.join(tmp, folder + ".ckpt"), "--set",
+                    "output.learning_curve=" + os.path.join(tmp, folder + ".csv")] + list(extra), env=env, **kw)
+
+    # 1. a run, and the model in mlpot eval
+    r = train("one", env={"OMP_NUM_THREADS": "1"})
+    check(r.returncode == 0, "training: " + r.stderr)
+    report = r.stdout
+    check("test set: energy RMSE" in report, "report: " + report)
+    reported = float(report.split("test set: energy RMSE")[1].split()[0])
+    reported_f = float(report.split("forces RMSE")[1].split()[0])
+    out = os.path.join(tmp, "pred.xyz")
+    r = run(["eval", "-p", os.path.join(tmp, "one"), "-o", out, test])
+    check(r.returncode == 0, "eval of the trained model: " + r.stderr)
+    pred, ref = read(out, ":"), read(test, ":")
+    e_err = np.array([(p.get_potential_energy() - q.get_potential_energy()) / len(q) for p, q in zip(pred, ref)])
+    f_err = np.concatenate([(p.get_forces() - q.get_forces()).ravel() for p, q in zip(pred, ref)])
+    rmse_e, rmse_f = 1e3 * np.sqrt(np.mean(e_err ** 2)), 1e3 * np.sqrt(np.mean(f_err ** 2))
+    check(abs(rmse_e - reported) <= 1e-3 * reported and abs(rmse_f - reported_f) <= 1e-3 * reported_f,
+          "the written model in mlpot eval gives the reported test errors: %g vs %g meV/atom, %g vs %g meV/A"
+          % (rmse_e, reported, rmse_f, reported_f))
+    curve = np.genfromtxt(os.path.join(tmp, "one.csv"), delimiter=",", names=True)
+    check(curve["epoch"][-1] == 30, "learning curve has every epoch")
+    check(curve["train_force_rmse"][-1] < 0.7 * curve["train_force_rmse"][0],
+          "training lowers the force error: %g -> %g" % (curve["train_force_rmse"][0], curve["train_force_rmse"][-1]))
+
+    # 2. thread independence
+    r = train("two", env={"OMP_NUM_THREADS": "2"})
+    check(r.returncode == 0, "training with 2 threads: " + r.stderr)
+    check(files_of(os.path.join(tmp, "one")) == files_of(os.path.join(tmp, "two")),
+          "1 and 2 threads give identical model files")
+
+    # 3. kill -9 and resume
+    ckpt = os.path.join(tmp, "killed.ckpt")
+    p = subprocess.Popen([MLPOT, "train", config, "-q", "-o", os.path.join(tmp, "killed"), "--set", "output.checkpoint=" + ckpt,
+                          "--set", "output.learning_curve=" + os.path.join(tmp, "killed.csv")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while checkpoint_epoch(ckpt) < 4 and p.poll() is None and time.time() < deadline:
+        time.sleep(0.001)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    at = checkpoint_epoch(ckpt)
+    check(0 <= at < 30, "the run was interrupted mid-training (checkpoint at epoch %d)" % at)
+    r = run(["train", config, "-q", "--resume", "-o", os.path.join(tmp, "killed"), "--set", "output.checkpoint=" + ckpt,
+             "--set", "output.learning_curve=" + os.path.join(tmp, "killed.csv")])
+    check(r.returncode == 0, "resume: " + r.stderr)
+    check(files_of(os.path.join(tmp, "one")) == files_of(os.path.join(tmp, "killed")),
+          "killed and resumed run ends with model files identical to an uninterrupted one")
+    a = np.genfromtxt(os.path.join(tmp, "one.csv"), delimiter=",", names=True)
+    b = np.genfromtxt(os.path.join(tmp, "killed.csv"), delimiter=",", names=True)
+    same = len(a) == len(b) and all(np.array_equal(a[n], b[n], equal_nan=True) for n in a.dtype.names if n != "time_s")
+    check(same, "the learning curves agree")
+    # a changed configuration refuses the checkpoint
+    r = run(["train", config, "-q", "--resume", "--set", "model.cutoff=4.5", "-o", os.path.join(tmp, "killed"), "--set",
+             "output.checkpoint=" + ckpt])
+    check(r.returncode != 0 and "different configuration" in r.stderr, "resume with another configuration: " + r.stderr)
+
+    # 4. bad input
+    no_forces = os.path.join(tmp, "noforces.xyz")
+    write(no_forces, frames[:4], format="extxyz")  # energies missing too
+    cases = [
+        (["--train", no_forces], "no energy"),
+        (["--train", data, "--set", "model.cutof=5"], "did you mean 'model.cutoff'"),
+        (["--train", data, "--set", "model.cutoff=abc"], "model.cutoff: 'abc' is not a number"),
+        (["--train", data, "--set", "model.cutoff=-1"], "outside"),
+        (["--train", data, "--set", "model.activation=relu"], "second derivative"),
+        (["--train", data, "--set", "data.validation_fraction=0.6", "--set", "data.test_fraction=0.5"], "none to train on"),
+        ([], "no training data"),
+    ]
+    for args, phrase in cases:
+        r = run(["train", "-q", "-o", os.path.join(tmp, "bad")] + args)
+        check(r.returncode == 2, "%s: exit code %d (%s)" % (args, r.returncode, r.stderr.strip()))
+        check(phrase in r.stderr, "%s: message %r lacks %r" % (args, r.stderr.strip(), phrase))
+        check(not os.path.exists(os.path.join(tmp, "bad")), "%s: no model written" % args)
+    bad_yaml = os.path.join(tmp, "bad.yaml")
+    with open(bad_yaml, "w") as f:
+        f.write("model:\n  cutoff: 5\n  hiden_layers: [4]\n")
+    r = run(["train", bad_yaml, "--train", data])
+    check(r.returncode == 2 and "bad.yaml:3:" in r.stderr and "model.hidden_layers" in r.stderr,
+          "YAML error names file, line and the key meant: " + r.stderr)
+
+print("test_train_cli: %d checks, %d failed" % (checks, failures))
+sys.exit(1 if failures else 0)
