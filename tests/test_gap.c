@@ -9,8 +9,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include <lapacke.h>
+
 #include "harness.h"
 #include "mlpot/gap.h"
+#include "mlpot/soap.h"
+#include "models/gap_model.h"
+
+static double dot(const double *x, const double *y, int n)
+{
+    double s = 0;
+    for (int k = 0; k < n; ++k) s += x[k] * y[k];
+    return s;
+}
 
 static const char *model_path(void)
 {
@@ -256,41 +271,215 @@ static void test_model_file(void)
     mlpot_potential_free(p), mlpot_potential_free(q);
 }
 
+/* A small, well-conditioned three-species model written as an mlpot GAP file: SOAP on H, C and
+ * O centres (sparse points are SOAP vectors of a random structure) with ζ = 2, plus a C-O
+ * distance_2b term. Its energies have no large cancellations, so finite differences can be
+ * held to the harness's tight tolerances. */
+static const char *synthetic_model(void)
+{
+    static const char *soap_str = "soap cutoff=3.5 cutoff_transition_width=1.0 n_max=4 l_max=3 atom_sigma=0.6 "
+                                  "n_species=3 species_Z={1 6 8} n_Z=3 Z={1 6 8}";
+    mlpot_structure s;
+    mlpot_structure_init(&s);
+    const int species[3] = {1, 6, 8};
+    double cell[9] = {6, 0, 0, 0, 6, 0, 0, 0, 6};
+    int pbc[3] = {1, 1, 1};
+    test_random_structure(&s, 10, species, 3, cell, pbc, 1.0, 77);
+    mlpot_descriptor *d;
+    CHECK_OK(mlpot_soap_create_from_string(soap_str, &d, &test_err));
+    mlpot_neighbour_list nl;
+    mlpot_neighbour_list_init(&nl);
+    CHECK_OK(mlpot_neighbour_list_build(&nl, &s, 3.5, 0, 0, &test_err));
+    mlpot_features f;
+    mlpot_features_init(&f);
+    CHECK_OK(mlpot_descriptor_compute(d, &s, &nl, MLPOT_FEATURES_VALUES, &f, &test_err));
+    int dim = (int)f.offsets[1];
+    const char *path = scratch("synthetic.gap");
+    FILE *out = fopen(path, "w");
+    fprintf(out, "mlpot-gap 1\ngap_version 1686220958\nenergy_scale 1\ne0 3\n1 -13.6\n6 -1030.5\n8 -2040.25\n"
+                 "descriptors 2\ndescriptor %s\nkernel dot_product\ndelta 0.5\nf0 0\nzeta 2\ndimension %d\nsparse %d\n",
+            soap_str, dim, s.n_atoms);
+    unsigned long long rng = 3;
+    for (int i = 0; i < s.n_atoms; ++i) {
+        fprintf(out, "%.17g 1", test_random(&rng) - 0.5);
+        for (int g = 0; g < dim; ++g) fprintf(out, " %.17g", f.values[f.offsets[i] + g]);
+        fprintf(out, "\n");
+    }
+    fprintf(out, "end\ndescriptor distance_2b cutoff=3.0 cutoff_transition_width=0.8 Z1=6 Z2=8\nkernel ard_se\n"
+                 "delta 1.5\nf0 0\ntheta 0.6\ndimension 1\nsparse 4\n0.3 1 1.2\n-0.2 0.8 1.6\n0.15 1 2.1\n-0.05 0.9 2.7\nend\n");
+    fclose(out);
+    mlpot_features_free(&f);
+    mlpot_neighbour_list_free(&nl);
+    mlpot_descriptor_free(d);
+    mlpot_structure_free(&s);
+    return path;
+}
+
+/* Finite differences of a model with large cancelling alphas: its energy carries rounding noise
+ * of ~1e-11 eV, so the step is larger than the harness's. */
+static void noisy_model_fd(const mlpot_potential *p, const mlpot_structure *s, const char *what)
+{
+    double fmax, wmax;
+    double ferr = test_force_fd_error(p, s, 6e-5, &fmax);
+    double werr = test_virial_fd_error(p, s, 6e-5, &wmax);
+    printf("%s: force FD error %.3g (max force %.3g), virial FD error %.3g (max %.3g)\n", what, ferr, fmax, werr, wmax);
+    CHECK(ferr < 5e-6 * fmax, "%s: force FD error %g", what, ferr);
+    CHECK(werr < 5e-6 * wmax, "%s: virial FD error %g", what, werr);
+}
+
 static void test_physics(void)
 {
+    /* the synthetic three-species model: the full set of potential checks */
+    const char *synth = synthetic_model();
     mlpot_potential *p;
+    CHECK_OK(mlpot_potential_load(synth, &p, &test_err));
+    mlpot_structure t;
+    mlpot_structure_init(&t);
+    const int species[3] = {1, 6, 8};
+    double skew[9] = {5.6, 0, 0, 1.2, 5.2, 0, -0.9, 0.7, 5.9};
+    int periodic[3] = {1, 1, 1}, open[3] = {0, 0, 0};
+    test_random_structure(&t, 14, species, 3, skew, periodic, 0.95, 21);
+    test_potential_physics(p, &t, "synthetic H/C/O GAP, skewed cell");
+    double box[9] = {7, 0, 0, 0, 7, 0, 0, 0, 7};
+    test_random_structure(&t, 12, species, 3, box, open, 0.95, 22);
+    test_potential_physics(p, &t, "synthetic H/C/O GAP, open cluster");
+    mlpot_potential_free(p);
+    remove(synth);
+
+    /* gap_si_tiny itself */
     CHECK_OK(mlpot_potential_load(model_path(), &p, &test_err));
     mlpot_structure s;
     rattled_si(&s);
-    test_potential_physics(p, &s, "gap_si_tiny, rattled diamond");
-    /* a cluster without periodicity, and a skewed cell */
-    mlpot_structure t;
-    mlpot_structure_init(&t);
+    noisy_model_fd(p, &s, "gap_si_tiny, rattled diamond");
     const int si = 14;
-    double box[9] = {9, 0, 0, 0, 9, 0, 0, 0, 9};
-    int open[3] = {0, 0, 0};
-    test_random_structure(&t, 12, &si, 1, box, open, 2.1, 11);
-    test_potential_physics(p, &t, "gap_si_tiny, open cluster");
-    double skew[9] = {5.6, 0, 0, 1.9, 5.2, 0, -1.1, 0.7, 5.9};
-    int periodic[3] = {1, 1, 1};
-    test_random_structure(&t, 9, &si, 1, skew, periodic, 2.1, 12);
-    test_potential_physics(p, &t, "gap_si_tiny, skewed cell");
-    /* atom variances and the energy variance also do not depend on the thread count: covered by
-     * comparing sums below */
+    double skew_si[9] = {5.6, 0, 0, 1.9, 5.2, 0, -1.1, 0.7, 5.9};
+    test_random_structure(&t, 9, &si, 1, skew_si, periodic, 2.1, 12);
+    noisy_model_fd(p, &t, "gap_si_tiny, skewed cell");
+    /* supercell, rotation and one thread */
+    mlpot_result r, q;
+    mlpot_result_init(&r), mlpot_result_init(&q);
+    unsigned all = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_VARIANCES |
+                   MLPOT_OUT_ENERGY_VARIANCE | MLPOT_OUT_ATOM_ENERGIES | MLPOT_OUT_ATOM_VIRIALS;
+    CHECK_OK(mlpot_potential_evaluate(p, &s, all, &r, &test_err));
+    int rep[3] = {2, 1, 2};
+    CHECK_OK(mlpot_structure_supercell(&s, rep, &t, &test_err));
+    CHECK_OK(mlpot_potential_evaluate(p, &t, all, &q, &test_err));
+    CHECK_CLOSE(q.energy, 4 * r.energy, 1e-8, "E(2x1x2) = 4 E");
+    for (int k = 0; k < 9; ++k) CHECK_CLOSE(q.virial[k], 4 * r.virial[k], 1e-8, "W(2x1x2) = 4 W");
+    for (int i = 0; i < s.n_atoms; ++i) {
+        CHECK_CLOSE(q.atom_variances[i], r.atom_variances[i], 1e-13, "supercell atom variances");
+        CHECK_CLOSE(q.forces[3 * i + 2], r.forces[3 * i + 2], 1e-9, "supercell forces");
+    }
+    double W[9] = {0};
+    for (int i = 0; i < s.n_atoms; ++i)
+        for (int k = 0; k < 9; ++k) W[k] += r.atom_virials[9 * i + k];
+    for (int k = 0; k < 9; ++k) CHECK_CLOSE(W[k], r.virial[k], 1e-9, "per-atom virials sum to the virial");
+#ifdef _OPENMP
+    int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    CHECK_OK(mlpot_potential_evaluate(p, &s, all, &q, &test_err));
+    omp_set_num_threads(threads);
+    CHECK(q.energy == r.energy && q.energy_variance == r.energy_variance, "thread count changes energies");
+    CHECK(!memcmp(q.forces, r.forces, 3 * sizeof(double) * (size_t)s.n_atoms), "thread count changes forces");
+    CHECK(!memcmp(q.atom_variances, r.atom_variances, sizeof(double) * (size_t)s.n_atoms), "thread count changes variances");
+#endif
+    CHECK_OK(mlpot_structure_copy(&t, &s, &test_err));
+    double R[9];
+    test_rotation_matrix(0.4, R);
+    test_rotate(&t, R);
+    CHECK_OK(mlpot_potential_evaluate(p, &t, all, &q, &test_err));
+    CHECK_CLOSE(q.energy, r.energy, 1e-8, "rotated energy");
+    CHECK_CLOSE(q.energy_variance, r.energy_variance, 1e-9, "rotated energy variance");
+    mlpot_result_free(&r), mlpot_result_free(&q);
     mlpot_structure_free(&t);
     mlpot_structure_free(&s);
     mlpot_potential_free(p);
 }
 
-/* The energy variance against an independent dense computation from per-instance quantities:
- * for a two-atom open structure (1 SOAP instance per atom, 2 pair instances), Var(E) must equal
- * the sum of the per-atom variances plus twice the covariances, and the per-atom variances
- * alone must be smaller than Var(E) for a compact cluster (positive correlations). Here we
- * check the identity on one atom (no off-diagonal terms): Var(E) = Σ per-atom variances. */
+/* Var(E) computed independently: every descriptor instance of the frame (SOAP vectors from the
+ * public descriptor, distance_2b pairs from the neighbour list), the full covariance matrix
+ * C_ab = k(x_a, x_b) - k_aᵀ (K_MM + ρ²I)⁻¹ k_b with K_MM built here and solved by LAPACK, then
+ * Σ_ab c_a c_b C_ab + ρ² Σ_a c_a². */
+static double dense_energy_variance(const gap_model *m, const mlpot_structure *s)
+{
+    const double rho2 = m->variance_regularisation * m->variance_regularisation;
+    double total = 0.0;
+    for (int k = 0; k < m->n_coordinates; ++k) {
+        const gap_coordinate *c = &m->coordinates[k];
+        const int M = c->n_sparse, d = c->d;
+        /* instances */
+        int cap = 64, n = 0;
+        double *X = malloc((size_t)cap * d * sizeof *X), *w = malloc((size_t)cap * sizeof *w);
+        mlpot_neighbour_list nl;
+        mlpot_neighbour_list_init(&nl);
+        CHECK_OK(mlpot_neighbour_list_build(&nl, s, c->cutoff, 0, 0, &test_err));
+        if (c->descriptor == GAP_DESCRIPTOR_SOAP) {
+            mlpot_descriptor *desc;
+            CHECK_OK(mlpot_soap_create_from_string(c->descriptor_string, &desc, &test_err));
+            mlpot_features f;
+            mlpot_features_init(&f);
+            CHECK_OK(mlpot_descriptor_compute(desc, s, &nl, MLPOT_FEATURES_VALUES, &f, &test_err));
+            for (int i = 0; i < s->n_atoms; ++i) {
+                if (f.offsets[i + 1] == f.offsets[i]) continue;
+                if (n == cap) cap *= 2, X = realloc(X, (size_t)cap * d * sizeof *X), w = realloc(w, (size_t)cap * sizeof *w);
+                memcpy(X + (size_t)n * d, f.values + f.offsets[i], (size_t)d * sizeof *X);
+                w[n++] = 1.0;
+            }
+            mlpot_features_free(&f);
+            mlpot_descriptor_free(desc);
+        } else {
+            for (size_t q = 0; q < nl.n_pairs; ++q) {
+                double r = nl.distance[q], rc = c->pair.cutoff, width = c->pair.transition_width;
+                if (r >= rc) continue;
+                if (n == cap) cap *= 2, X = realloc(X, (size_t)cap * d * sizeof *X), w = realloc(w, (size_t)cap * sizeof *w);
+                X[(size_t)n * d] = r;
+                w[n++] = r <= rc - width ? 1.0 : 0.5 * (cos(3.14159265358979323846 * (r - rc + width) / width) + 1.0);
+            }
+        }
+        mlpot_neighbour_list_free(&nl);
+        /* kernels */
+        double d2 = c->delta * c->delta;
+#define KERNEL(x, y, fcx, fcy)                                                                              \
+    (c->kernel == GAP_KERNEL_DOT_PRODUCT ? d2 * pow(dot(x, y, d), c->zeta)                                  \
+                                         : d2 * exp(-0.5 * ((x)[0] - (y)[0]) * ((x)[0] - (y)[0]) / (c->theta[0] * c->theta[0])) * (fcx) * (fcy))
+        double *A = calloc((size_t)M * M, sizeof *A), *Kt = calloc((size_t)M * n + 1, sizeof *Kt);
+        for (int a = 0; a < M; ++a)
+            for (int b = 0; b < M; ++b) {
+                const double *xa = c->sparse + (size_t)a * d, *xb = c->sparse + (size_t)b * d;
+                A[a * M + b] = a == b && c->kernel == GAP_KERNEL_ARD_SE
+                                   ? d2 * c->sparse_cutoff[a] * c->sparse_cutoff[a]
+                                   : KERNEL(xa, xb, c->sparse_cutoff[a], c->sparse_cutoff[b]);
+                if (a == b) A[a * M + b] += rho2;
+            }
+        for (int a = 0; a < M; ++a)
+            for (int j = 0; j < n; ++j) {
+                const double *xa = c->sparse + (size_t)a * d, *xj = X + (size_t)j * d;
+                Kt[(size_t)a * n + j] = KERNEL(xa, xj, 1.0, 1.0) * c->sparse_cutoff[a];
+            }
+        double *Z = malloc(((size_t)M * n + 1) * sizeof *Z);
+        memcpy(Z, Kt, (size_t)M * n * sizeof *Z);
+        CHECK(LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', M, n, A, M, Z, n) == 0, "K_MM solve");
+        double var = 0.0;
+        for (int a = 0; a < n; ++a) {
+            var += rho2 * w[a] * w[a];
+            for (int b = 0; b < n; ++b) {
+                double kab = KERNEL(X + (size_t)a * d, X + (size_t)b * d, 1.0, 1.0), proj = 0.0;
+                for (int t = 0; t < M; ++t) proj += Kt[(size_t)t * n + a] * Z[(size_t)t * n + b];
+                var += w[a] * w[b] * (kab - proj);
+            }
+        }
+#undef KERNEL
+        total += var;
+        free(A), free(Kt), free(Z), free(X), free(w);
+    }
+    return total;
+}
+
 static void test_energy_variance(void)
 {
     mlpot_potential *p;
     CHECK_OK(mlpot_potential_load(model_path(), &p, &test_err));
+    const gap_model *m = mlpot_potential_state(p);
     mlpot_structure s;
     mlpot_structure_init(&s);
     CHECK_OK(mlpot_structure_resize(&s, 1, &test_err));
@@ -309,16 +498,27 @@ static void test_energy_variance(void)
     double var = r.atom_variances[0], rho2 = 1e-6;
     CHECK_CLOSE(r.atom_variances[1], var, 1e-18, "identical atoms");
     CHECK_CLOSE(r.energy_variance, 4 * var - 2 * rho2, 1e-12, "two identical isolated atoms");
-    printf("energy variance: isolated atom %.6g eV^2, two isolated atoms %.6g eV^2\n", var, r.energy_variance);
-    /* a real frame: the total exceeds the diagonal part (correlated atoms) and is invariant
-     * under the thread count */
+    /* real frames against the dense computation */
     mlpot_structure_free(&s);
     rattled_si(&s);
     CHECK_OK(mlpot_potential_evaluate(p, &s, MLPOT_OUT_ENERGY_VARIANCE | MLPOT_OUT_ATOM_VARIANCES, &r, &test_err));
     double diag = 0;
     for (int i = 0; i < s.n_atoms; ++i) diag += r.atom_variances[i];
-    printf("8-atom Si: energy variance %.6g eV^2, sum of atom variances %.6g eV^2\n", r.energy_variance, diag);
-    CHECK(r.energy_variance > 0, "positive energy variance");
+    double dense = dense_energy_variance(m, &s);
+    printf("8-atom Si: energy variance %.10g eV^2 (dense %.10g), sum of atom variances %.6g eV^2\n", r.energy_variance,
+           dense, diag);
+    CHECK_CLOSE(r.energy_variance, dense, 1e-9, "energy variance vs the dense computation");
+    mlpot_dataset d;
+    read_frames(&d);
+    double worst = 0;
+    for (size_t k = 1; k < d.n_frames; k += 7) {
+        CHECK_OK(mlpot_potential_evaluate(p, &d.frames[k], MLPOT_OUT_ENERGY_VARIANCE, &r, &test_err));
+        double e = fabs(r.energy_variance - dense_energy_variance(m, &d.frames[k]));
+        if (e > worst) worst = e;
+    }
+    printf("energy variance vs dense, training frames: max difference %.3g eV^2\n", worst);
+    CHECK(worst < 1e-9, "energy variance differs from the dense computation by %g", worst);
+    mlpot_dataset_free(&d);
     mlpot_result_free(&r);
     mlpot_structure_free(&s);
     mlpot_potential_free(p);
