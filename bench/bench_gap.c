@@ -112,6 +112,10 @@ int main(int argc, char **argv)
         {"E+F+V", MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL},
         {"E+F+V+var", MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_VARIANCES},
     };
+    /* MLPOT_BENCH_THREADS=1 restricts the runs to one thread count (for profiling) */
+    int t_first = 1, t_last = 2;
+    const char *only = getenv("MLPOT_BENCH_THREADS");
+    if (only && atoi(only) > 0) t_first = t_last = atoi(only);
     mlpot_result r;
     mlpot_result_init(&r);
     printf("%-28s %-10s %7s %12s %12s\n", "frames", "outputs", "threads", "best µs/atom", "median µs/atom");
@@ -123,7 +127,7 @@ int main(int argc, char **argv)
         char label[64];
         snprintf(label, sizeof label, "%.40s (%zu, %ld at.)", base, f.d.n_frames, f.atoms);
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; ++k)
-            for (int threads = 1; threads <= 2; ++threads) {
+            for (int threads = t_first; threads <= t_last; ++threads) {
 #ifdef _OPENMP
                 omp_set_num_threads(threads);
 #endif

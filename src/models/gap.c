@@ -57,15 +57,7 @@ static mlpot_status energy_variance(const gap_model *m, const gap_coordinate *c,
     double prior = prior_sum(c, X, w, n, row);
     for (int a = 0; a < n; ++a)
         for (int s = 0; s < M; ++s) kE[s] += w[a] * K[(size_t)a * M + s];
-    /* kEᵀ A⁻¹ kE = |L⁻¹ kE|² */
-    double vv = 0.0;
-    for (int a = 0; a < M; ++a) {
-        const double *Lr = c->chol + (size_t)a * M;
-        double s = kE[a];
-        for (int b = 0; b < a; ++b) s -= Lr[b] * v[b];
-        v[a] = s / Lr[a];
-        vv += v[a] * v[a];
-    }
+    double vv = M > 0 ? gap_kernel_projection(c, kE, v) : 0.0; /* kEᵀ A⁻¹ kE */
     *out += prior + m->variance_regularisation * m->variance_regularisation * noise - vv;
     free(buf);
     return MLPOT_OK;

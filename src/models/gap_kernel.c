@@ -29,9 +29,15 @@ double gap_kernel_energy(const gap_coordinate *c, const double *x, double *work,
          * fixed summation order */
         double *dots = work;
         for (int s = 0; s < M; ++s) dots[s] = 0.0;
-        for (int q = 0; q < d; ++q) {
+        int q = 0;
+        /* four rows at a time; each dots[s] still accumulates in q order */
+        for (; q + 4 <= d; q += 4) {
+            const double x0 = x[q], x1 = x[q + 1], x2 = x[q + 2], x3 = x[q + 3];
+            const double *r0 = c->sparse_t + (size_t)q * M, *r1 = r0 + M, *r2 = r1 + M, *r3 = r2 + M;
+            for (int s = 0; s < M; ++s) dots[s] = (((dots[s] + x0 * r0[s]) + x1 * r1[s]) + x2 * r2[s]) + x3 * r3[s];
+        }
+        for (; q < d; ++q) {
             const double xq = x[q];
-            if (xq == 0.0) continue;
             const double *row = c->sparse_t + (size_t)q * M;
             for (int s = 0; s < M; ++s) dots[s] += xq * row[s];
         }
@@ -48,10 +54,20 @@ double gap_kernel_energy(const gap_coordinate *c, const double *x, double *work,
             }
             energy += c->weight[s] * pw;
             if (k) k[s] = d2 * pw * c->sparse_cutoff[s];
-            if (dE_dx) {
-                const double f = c->weight[s] * dpw;
+            dots[s] = c->weight[s] * dpw; /* dE/d(x·x_s) */
+        }
+        if (dE_dx) {
+            /* dE/dx = Σ_s f_s x_s, four points at a time, each component summed in s order */
+            const double *f = dots;
+            int s = 0;
+            for (; s + 4 <= M; s += 4) {
+                const double f0 = f[s], f1 = f[s + 1], f2 = f[s + 2], f3 = f[s + 3];
+                const double *x0 = c->sparse + (size_t)s * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+                for (int t = 0; t < d; ++t) dE_dx[t] = (((dE_dx[t] + f0 * x0[t]) + f1 * x1[t]) + f2 * x2[t]) + f3 * x3[t];
+            }
+            for (; s < M; ++s) {
                 const double *xs = c->sparse + (size_t)s * d;
-                for (int q = 0; q < d; ++q) dE_dx[q] += f * xs[q];
+                for (int t = 0; t < d; ++t) dE_dx[t] += f[s] * xs[t];
             }
         }
         return energy;
@@ -77,21 +93,27 @@ double gap_kernel_energy(const gap_coordinate *c, const double *x, double *work,
     return energy;
 }
 
-double gap_kernel_variance(const gap_coordinate *c, double rho2, const double *k, double *work)
+double gap_kernel_projection(const gap_coordinate *c, const double *k, double *work)
 {
-    /* forward substitution L v = k; var = diag - v·v */
+    /* forward substitution L v = k by columns (Lᵀ stored row-major, so every update is a
+     * contiguous, vectorisable axpy); returns v·v */
     const int M = c->n_sparse;
-    const double *L = c->chol;
+    const double *U = c->chol; /* U = Lᵀ: U[a][b] = L[b][a] */
+    double *v = work;
+    memcpy(v, k, (size_t)M * sizeof *v);
     double vv = 0.0;
     for (int a = 0; a < M; ++a) {
-        const double *row = L + (size_t)a * M;
-        double s = k[a];
-        for (int b = 0; b < a; ++b) s -= row[b] * work[b];
-        double v = s / row[a];
-        work[a] = v;
-        vv += v * v;
+        const double *row = U + (size_t)a * M;
+        const double va = v[a] / row[a];
+        vv += va * va;
+        for (int b = a + 1; b < M; ++b) v[b] -= row[b] * va;
     }
-    return c->prior_diag + rho2 - vv;
+    return vv;
+}
+
+double gap_kernel_variance(const gap_coordinate *c, double rho2, const double *k, double *work)
+{
+    return c->prior_diag + rho2 - gap_kernel_projection(c, k, work);
 }
 
 double gap_kernel_prior(const gap_coordinate *c, const double *x, const double *y)

@@ -94,8 +94,12 @@ static mlpot_status variance_factor(gap_coordinate *c, double rho, const char *w
                           "%s: K_MM + rho^2 I is not positive definite (rho = %g); use a larger variance_regularisation",
                           where, rho);
     }
+    /* keep Lᵀ (upper triangle, row-major) for column-oriented substitutions */
     for (int a = 0; a < M; ++a)
-        for (int b = a + 1; b < M; ++b) K[(size_t)a * M + b] = 0.0;
+        for (int b = a + 1; b < M; ++b) {
+            K[(size_t)a * M + b] = K[(size_t)b * M + a];
+            K[(size_t)b * M + a] = 0.0;
+        }
     c->chol = K;
     return MLPOT_OK;
 }

@@ -46,7 +46,7 @@ typedef struct gap_coordinate {
     int zeta_int;            /* ζ when it is a positive integer, else 0 */
     double *sparse_t;        /* [d][n_sparse] transposed (dot product) */
     double *weight;          /* [n_sparse] α_s·δ²·sparseCutoff_s (dot product), α_s·sparseCutoff_s (ard_se) */
-    double *chol;            /* [n_sparse²] lower Cholesky factor of K_MM + ρ²I, or NULL */
+    double *chol;            /* [n_sparse²] Lᵀ, L the lower Cholesky factor of K_MM + ρ²I (row-major), or NULL */
     double prior_diag;       /* δ² + f0² */
 } gap_coordinate;
 
@@ -91,7 +91,9 @@ mlpot_status gap_file_write(const gap_model *m, const char *path, mlpot_error *e
 /* Local energy Σ_s α_s k(x, x_s) of one instance; k[n_sparse] receives the kernel vector (when
  * not NULL), and dE_dx[d] (when not NULL) its gradient. work: n_sparse doubles. */
 double gap_kernel_energy(const gap_coordinate *c, const double *x, double *work, double *k, double *dE_dx);
-/* δ² + f0² + ρ² - kᵀ(K_MM + ρ²I)⁻¹k with the stored factor; work[n_sparse]. */
+/* kᵀ(K_MM + ρ²I)⁻¹k with the stored factor; work[n_sparse]. */
+double gap_kernel_projection(const gap_coordinate *c, const double *k, double *work);
+/* δ² + f0² + ρ² - kᵀ(K_MM + ρ²I)⁻¹k. */
 double gap_kernel_variance(const gap_coordinate *c, double rho2, const double *k, double *work);
 /* The prior kernel k(x, x') = δ²κ(x, x') + f0² between two instances. */
 double gap_kernel_prior(const gap_coordinate *c, const double *x, const double *y);
