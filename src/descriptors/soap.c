@@ -18,7 +18,7 @@ mlpot_status soap_work_init(soap_work *w, const soap_desc *d, int capacity, mlpo
     if (capacity < 1) capacity = 1;
     const size_t K = (size_t)d->K, nlm = (size_t)d->n_lm, L = (size_t)d->L, n = (size_t)d->n_max;
     const size_t cap = (size_t)capacity;
-    size_t doubles = 2 * K * nlm + 5 * (size_t)d->n_power + 3 * n * nlm + L * K * K + cap * (3 + 1 + nlm + 3 * nlm + 2 * L * n) +
+    size_t doubles = 4 * K * nlm + 5 * (size_t)d->n_power + 3 * n * nlm + 2 * L * n + L * K * K + cap * (3 + 1 + nlm + 3 * nlm + 2 * L * n) +
                      2 * n * (L + 1) + 4 * nlm + 4 * L + 2 * nlm + 8;
     size_t ints = 2 * cap;
     double *block = mlpot_calloc(doubles * sizeof(double) + ints * sizeof(int), 1);
@@ -27,7 +27,11 @@ mlpot_status soap_work_init(soap_work *w, const soap_desc *d, int capacity, mlpo
     w->capacity = capacity;
     double *q = block;
     w->a = q, q += K * nlm;
+    w->b = q, q += K * nlm;
     w->g = q, q += K * nlm;
+    w->gb = q, q += K * nlm;
+    w->cn = q, q += L * n;
+    w->dcn = q, q += L * n;
     w->p = q, q += (size_t)d->n_power;
     w->gp = q, q += (size_t)d->n_power;
     w->pair = q, q += L * K * K;
@@ -67,48 +71,46 @@ int soap_max_entries(const mlpot_neighbour_list *nl)
 
 /* --- per atom --------------------------------------------------------------------------------- */
 
-/* Radial coefficients (× f_c) of a neighbour at distance rho, layout [l][n], and with dc their
- * ρ-derivatives. */
-static void radial_coefficients(const soap_desc *d, double rho, double fc, double dfc, double *c, double *dc,
-                                soap_work *w)
+/* The radial functions of a neighbour at distance rho at the basis centres, times the cutoff:
+ * f[l][a] = f_c(ρ)·exp(-α(ρ²+r_a²))·i_l(2αρr_a), and with df their ρ-derivatives. The basis
+ * transform C⁻¹L is linear and the same for every neighbour, so it is applied once per atom to
+ * the sums over neighbours (see soap_atom), not here. */
+static void radial_values(const soap_desc *d, double rho, double fc, double dfc, double *f, double *df, soap_work *w)
 {
     const int n = d->n_max, L = d->L, Lp = L + 1;
     const double alpha = d->alpha;
-    double *F = w->F, *dF = w->dF;
-    const int lmax_needed = dc ? L : L - 1; /* the derivative needs one order more */
+    double *F = w->F;
+    const int lmax_needed = df ? L : L - 1; /* the derivative needs one order more */
+    const double two_alpha_rho = 2.0 * alpha * rho, inv_rho = 1.0 / rho;
     for (int a = 0; a < n; ++a) {
         double *Fa = F + a * Lp;
         soap_scaled_bessel(alpha, rho, d->r_basis[a], lmax_needed, Fa);
-        if (dc) {
-            double two_alpha_r = 2.0 * alpha * d->r_basis[a], two_alpha_rho = 2.0 * alpha * rho, inv_rho = 1.0 / rho;
-            for (int l = 0; l < L; ++l)
-                dF[a * Lp + l] = (l * inv_rho - two_alpha_rho) * Fa[l] + two_alpha_r * Fa[l + 1];
-        }
-    }
-    const double *T = d->transform;
-    for (int l = 0; l < L; ++l) {
-        double *cl = c + l * n;
-        for (int k = 0; k < n; ++k) cl[k] = 0.0;
-        for (int a = 0; a < n; ++a) {
-            double f = F[a * Lp + l];
-            const double *Ta = T + a * n;
-            for (int k = 0; k < n; ++k) cl[k] += f * Ta[k];
-        }
-    }
-    if (dc) {
-        for (int l = 0; l < L; ++l) {
-            double *dcl = dc + l * n;
-            const double *cl = c + l * n;
-            for (int k = 0; k < n; ++k) dcl[k] = 0.0;
-            for (int a = 0; a < n; ++a) {
-                double f = dF[a * Lp + l];
-                const double *Ta = T + a * n;
-                for (int k = 0; k < n; ++k) dcl[k] += f * Ta[k];
+        for (int l = 0; l < L; ++l) f[l * n + a] = fc * Fa[l];
+        if (df) {
+            double two_alpha_r = 2.0 * alpha * d->r_basis[a];
+            for (int l = 0; l < L; ++l) {
+                double dF = (l * inv_rho - two_alpha_rho) * Fa[l] + two_alpha_r * Fa[l + 1];
+                df[l * n + a] = fc * dF + dfc * Fa[l];
             }
-            for (int k = 0; k < n; ++k) dcl[k] = dcl[k] * fc + cl[k] * dfc;
         }
     }
-    for (int q = 0; q < L * n; ++q) c[q] *= fc;
+}
+
+/* out[(s,n)][lm] (+)= Σ_a T[a][n] in[(s,a)][lm] for every species block: the basis transform
+ * (add = 0) or its transpose out[(s,a)] = Σ_n T[a][n] in[(s,n)] (transpose = 1). */
+static void basis_transform(const soap_desc *d, const double *in, double *out, int transpose)
+{
+    const int n = d->n_max, nlm = d->n_lm, S = d->p.n_species;
+    const double *T = d->transform;
+    memset(out, 0, (size_t)d->K * nlm * sizeof *out);
+    for (int s = 0; s < S; ++s)
+        for (int a = 0; a < n; ++a)
+            for (int k = 0; k < n; ++k) {
+                const double t = T[a * n + k];
+                const double *src = in + (size_t)(s * n + (transpose ? k : a)) * nlm;
+                double *dst = out + (size_t)(s * n + (transpose ? a : k)) * nlm;
+                for (int m = 0; m < nlm; ++m) dst[m] += t * src[m];
+            }
 }
 
 void soap_atom(const soap_desc *d, const mlpot_neighbour_list *nl, const int *numbers, int i,
@@ -116,24 +118,17 @@ void soap_atom(const soap_desc *d, const mlpot_neighbour_list *nl, const int *nu
 {
     const int n = d->n_max, L = d->L, nlm = d->n_lm, K = d->K;
     const double rc = d->p.cutoff, width = d->p.cutoff_transition_width;
-    double *a = w->a;
-    memset(a, 0, (size_t)K * nlm * sizeof *a);
-    /* the centre's own Gaussian is the first basis function: l = 0, n = 1 */
-    const int zi = numbers[i];
-    for (int s = 0; s < d->p.n_species; ++s)
-        if (d->central_all || d->p.species[s] == zi || d->p.species[s] == 0)
-            a[(size_t)(s * n) * nlm] += d->central_coefficient;
+    double *a = w->a, *b = w->b;
+    memset(b, 0, (size_t)K * nlm * sizeof *b);
     w->with_derivatives = with_derivatives;
     int used = 0;
-    double *c_single = w->c, *Y_single = w->Y; /* slot 0 reused without derivatives */
     for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
         double rho = nl->distance[k];
         if (rho >= rc) continue;
         int s = d->channel[numbers[nl->neighbour[k]]];
         if (s < 0) continue;
-        int t = with_derivatives ? used : 0;
-        double *u = w->u + 3 * t, *Y = with_derivatives ? w->Y + (size_t)t * nlm : Y_single;
-        double *c = with_derivatives ? w->c + (size_t)t * L * n : c_single;
+        int t = with_derivatives ? used : 0; /* without derivatives, slot 0 is reused */
+        double *u = w->u + 3 * t, *Y = w->Y + (size_t)t * nlm, *f = w->c + (size_t)t * L * n;
         double inv = 1.0 / rho;
         u[0] = nl->vector[3 * k] * inv, u[1] = nl->vector[3 * k + 1] * inv, u[2] = nl->vector[3 * k + 2] * inv;
         double dfc, fc = soap_cutoff_function(rho, rc, width, &dfc);
@@ -141,21 +136,29 @@ void soap_atom(const soap_desc *d, const mlpot_neighbour_list *nl, const int *nu
             w->entry[t] = (int)k;
             w->channel[t] = s;
             w->rho[t] = rho;
-            radial_coefficients(d, rho, fc, dfc, c, w->dc + (size_t)t * L * n, w);
+            radial_values(d, rho, fc, dfc, f, w->dc + (size_t)t * L * n, w);
             soap_harmonics(d->l_max, d->ylm_norm, d->double_factorial, u, Y, w->dY + (size_t)t * 3 * nlm, w->scratch);
         } else {
-            radial_coefficients(d, rho, fc, dfc, c, NULL, w);
+            radial_values(d, rho, fc, dfc, f, NULL, w);
             soap_harmonics(d->l_max, d->ylm_norm, d->double_factorial, u, Y, NULL, w->scratch);
         }
         ++used;
-        for (int nn = 0; nn < n; ++nn) {
-            double *ak = a + (size_t)(s * n + nn) * nlm;
+        /* b_{(s,a) lm} += f_l(r_a) Y_lm */
+        for (int aa = 0; aa < n; ++aa) {
+            double *bk = b + (size_t)(s * n + aa) * nlm;
             for (int l = 0; l < L; ++l) {
-                double cv = c[l * n + nn];
-                for (int q = l * l; q < (l + 1) * (l + 1); ++q) ak[q] += cv * Y[q];
+                double fv = f[l * n + aa];
+                for (int q = l * l; q < (l + 1) * (l + 1); ++q) bk[q] += fv * Y[q];
             }
         }
     }
+    /* orthonormal coefficients a = (C⁻¹L)ᵀ b, then the centre's own Gaussian, which is exactly
+     * the first basis function: l = 0, n = 1, coefficient L_11 */
+    basis_transform(d, b, a, 0);
+    const int zi = numbers[i];
+    for (int s = 0; s < d->p.n_species; ++s)
+        if (d->central_all || d->p.species[s] == zi || d->p.species[s] == 0)
+            a[(size_t)(s * n) * nlm] += d->central_coefficient;
     w->n_used = used;
     /* power spectrum: species-major channels, lower triangle, l innermost */
     const double sqrt2 = 1.4142135623730951;
@@ -234,12 +237,15 @@ void soap_atom_backprop(const soap_desc *d, const mlpot_neighbour_list *nl, int 
             }
         }
     }
+    /* back through the basis transform once: dE/db = (C⁻¹L) dE/da */
+    basis_transform(d, w->g, w->gb, 1);
+    G = w->gb;
     /* each neighbour: dE/dd = (Σ_lm B_lm Y_lm) u + P_⊥ (Σ_lm A_lm ∇Y_lm) / ρ */
     const size_t first = nl->offsets[i];
     double *A = w->A, *B = w->B;
     for (int t = 0; t < w->n_used; ++t) {
         const int s = w->channel[t];
-        const double *c = w->c + (size_t)t * L * n, *dc = w->dc + (size_t)t * L * n;
+        const double *c = w->c + (size_t)t * L * n, *dc = w->dc + (size_t)t * L * n; /* f, df */
         const double *Y = w->Y + (size_t)t * nlm, *dY = w->dY + (size_t)t * 3 * nlm;
         memset(A, 0, (size_t)nlm * sizeof *A);
         memset(B, 0, (size_t)nlm * sizeof *B);
@@ -280,7 +286,18 @@ void soap_atom_jacobian(const soap_desc *d, const mlpot_neighbour_list *nl, int 
     double *da = w->da, *dp = w->dp;
     for (int t = 0; t < w->n_used; ++t) {
         const int s = w->channel[t];
-        const double *c = w->c + (size_t)t * L * n, *dc = w->dc + (size_t)t * L * n;
+        /* this neighbour's orthonormal radial coefficients c = (C⁻¹L)ᵀ f and their derivatives */
+        const double *fr = w->c + (size_t)t * L * n, *dfr = w->dc + (size_t)t * L * n;
+        double *c = w->cn, *dc = w->dcn;
+        for (int l = 0; l < L; ++l)
+            for (int k = 0; k < n; ++k) {
+                double sc = 0.0, sd = 0.0;
+                for (int aa = 0; aa < n; ++aa) {
+                    sc += fr[l * n + aa] * d->transform[aa * n + k];
+                    sd += dfr[l * n + aa] * d->transform[aa * n + k];
+                }
+                c[l * n + k] = sc, dc[l * n + k] = sd;
+            }
         const double *Y = w->Y + (size_t)t * nlm, *dY = w->dY + (size_t)t * 3 * nlm;
         const double *u = w->u + 3 * t;
         double inv = 1.0 / w->rho[t];

@@ -49,8 +49,11 @@ typedef struct soap_work {
     int n_used;       /* neighbours of the current atom within the cutoff and of a channel */
     int with_derivatives;
     double norm;      /* norm of the raw power spectrum of the current atom */
-    double *a;        /* [K][n_lm] expansion coefficients */
+    double *a;        /* [K][n_lm] expansion coefficients (orthonormal radial basis) */
+    double *b;        /* [K][n_lm] the same in the raw Gaussian basis, before C⁻¹L */
     double *g;        /* [K][n_lm] dE/da */
+    double *gb;       /* [K][n_lm] dE/db */
+    double *cn, *dcn; /* [L][n_max] one neighbour's orthonormal coefficients (Jacobian) */
     double *p;        /* [n_power] raw power spectrum */
     double *gp;       /* [n_power] dE/dp (raw) */
     double *pair;     /* [L][K][K] symmetric dE/d(a·a) weights */
@@ -62,7 +65,7 @@ typedef struct soap_work {
     double *rho;      /* [capacity] distances */
     double *Y;        /* [capacity][n_lm] */
     double *dY;       /* [capacity][n_lm][3] gradients of the polynomial form (unprojected) */
-    double *c;        /* [capacity][L][n_max] radial coefficients × f_c */
+    double *c;        /* [capacity][L][n_max] radial functions at the basis centres × f_c */
     double *dc;       /* [capacity][L][n_max] their ρ-derivatives */
     double *F, *dF;   /* [n_max][L+1] radial functions at the basis centres, derivatives */
     double *scratch;  /* harmonics recurrences, [4·n_lm + 4·L] */
