@@ -47,7 +47,7 @@ static double prior_sum(const gap_coordinate *c, const double *X, const double *
 }
 
 /* Adds Var(Σ_a w_a f(x_a)) + ρ²·noise (see gap.h) to *out. X [n][d], K [n][M] kernel vectors. */
-static mlpot_status energy_variance(const gap_model *m, const gap_coordinate *c, const double *X, const double *K,
+static mlpot_status add_energy_variance(const gap_model *m, const gap_coordinate *c, const double *X, const double *K,
                                     const double *w, double noise, int n, double *out, mlpot_error *err)
 {
     const int M = c->n_sparse;
@@ -65,6 +65,38 @@ static mlpot_status energy_variance(const gap_model *m, const gap_coordinate *c,
 
 /* --- compute -------------------------------------------------------------------------------- */
 
+/* Per-thread buffers: a SOAP work area per SOAP descriptor and vectors for the kernels. */
+typedef struct thread_work {
+    soap_work *soap; /* [n_coordinates] (unused entries zeroed) */
+    double *x, *dEdx, *dxdr, *dots, *k, *v;
+} thread_work;
+
+static void thread_work_free(thread_work *t, int n_coordinates)
+{
+    for (int c = 0; t->soap && c < n_coordinates; ++c) soap_work_free(&t->soap[c]);
+    free(t->soap);
+    free(t->x);
+}
+
+static int thread_work_init(thread_work *t, const gap_model *m, int cap)
+{
+    memset(t, 0, sizeof *t);
+    int d = 1, M = 1;
+    for (int c = 0; c < m->n_coordinates; ++c) {
+        if (m->coordinates[c].d > d) d = m->coordinates[c].d;
+        if (m->coordinates[c].n_sparse > M) M = m->coordinates[c].n_sparse;
+    }
+    t->soap = calloc((size_t)m->n_coordinates, sizeof *t->soap);
+    t->x = malloc(((size_t)3 * d + 3 * (size_t)M + 8) * sizeof(double));
+    if (!t->soap || !t->x) return 0;
+    t->dEdx = t->x + d, t->dxdr = t->dEdx + d, t->dots = t->dxdr + d;
+    t->k = t->dots + M + 1, t->v = t->k + M + 1;
+    for (int c = 0; c < m->n_coordinates; ++c)
+        if (m->coordinates[c].descriptor == GAP_DESCRIPTOR_SOAP && soap_work_init(&t->soap[c], &m->coordinates[c].soap, cap, NULL))
+            return 0;
+    return 1;
+}
+
 typedef struct gap_pass {
     const gap_model *m;
     const mlpot_structure *s;
@@ -73,179 +105,190 @@ typedef struct gap_pass {
     double *local_energy; /* [n] */
     double *grad;         /* [3 n_pairs] dE_i/dd_k */
     double *variances;    /* [n] or NULL */
-    double *energy_variance;
-    int cap;
+    int *centre_index;    /* [n_coordinates][n]: instance number of a SOAP centre (energy variance) */
+    double **X, **Kv;     /* [n_coordinates]: instance descriptors and kernel vectors (energy variance) */
 } gap_pass;
 
-static mlpot_status soap_pass(const gap_pass *g, const gap_coordinate *c, mlpot_result *out, mlpot_error *err)
+/* The SOAP descriptor `c` (number ci) of atom i. */
+static void soap_atom_terms(const gap_pass *g, int ci, int i, thread_work *t)
 {
-    const int n = g->s->n_atoms, M = c->n_sparse, d = c->d;
+    const gap_coordinate *c = &g->m->coordinates[ci];
     const mlpot_neighbour_list *nl = g->nl;
-    const int *numbers = g->s->numbers;
+    const int d = c->d, M = c->n_sparse;
     const double rho2 = g->m->variance_regularisation * g->m->variance_regularisation;
-    /* instances for the energy variance: one per centre atom, in atom order */
-    int *centre_index = NULL;
-    double *X = NULL, *Kv = NULL;
-    int n_centres = 0;
+    soap_atom(&c->soap, nl, g->s->numbers, i, g->want_grad, &t->soap[ci], t->x);
+    int keep_k = g->want_var || g->want_evar;
+    double e = gap_kernel_energy(c, t->x, t->dots, keep_k ? t->k : NULL, g->want_grad ? t->dEdx : NULL);
+    g->local_energy[i] += e;
+    if (g->want_var) g->variances[i] += gap_kernel_variance(c, rho2, t->k, t->v);
     if (g->want_evar) {
-        centre_index = mlpot_result_scratch(out, 4, ((size_t)n + 1) * sizeof(int), 0);
-        if (!centre_index) return mlpot_fail_memory(err, "evaluating a GAP model");
-        for (int i = 0; i < n; ++i) centre_index[i] = c->soap.centre[numbers[i]] ? n_centres++ : -1;
-        X = mlpot_result_scratch(out, 5, ((size_t)n_centres * d + 1) * sizeof(double), 0);
-        Kv = mlpot_result_scratch(out, 6, ((size_t)n_centres * M + 1) * sizeof(double), 0);
-        if (!X || !Kv) return mlpot_fail_memory(err, "evaluating a GAP model");
+        int a = g->centre_index[(size_t)ci * g->s->n_atoms + i];
+        memcpy(g->X[ci] + (size_t)a * d, t->x, (size_t)d * sizeof *t->x);
+        memcpy(g->Kv[ci] + (size_t)a * M, t->k, (size_t)M * sizeof *t->k);
     }
-    int failed = 0;
-#pragma omp parallel reduction(|| : failed) if (n > 4)
-    {
-        soap_work w;
-        memset(&w, 0, sizeof w);
-        double *buf = malloc(((size_t)2 * d + 3 * (size_t)M + 4) * sizeof *buf);
-        if (!buf || soap_work_init(&w, &c->soap, g->cap, NULL)) failed = 1;
-        double *x = buf, *dEdx = buf + d, *dots = dEdx + d, *k = dots + M + 1, *v = k + M + 1;
-#pragma omp for schedule(dynamic, 2)
-        for (int i = 0; i < n; ++i) {
-            if (failed || !c->soap.centre[numbers[i]]) continue;
-            soap_atom(&c->soap, nl, numbers, i, g->want_grad, &w, x);
-            int keep_k = g->want_var || g->want_evar;
-            double e = gap_kernel_energy(c, x, dots, keep_k ? k : NULL, g->want_grad ? dEdx : NULL);
-            g->local_energy[i] += e;
-            if (g->want_var) g->variances[i] += gap_kernel_variance(c, rho2, k, v);
-            if (g->want_evar) {
-                int a = centre_index[i];
-                memcpy(X + (size_t)a * d, x, (size_t)d * sizeof *x);
-                memcpy(Kv + (size_t)a * M, k, (size_t)M * sizeof *k);
-            }
-            if (g->want_grad) soap_atom_backprop(&c->soap, nl, i, dEdx, &w, g->grad + 3 * nl->offsets[i]);
-        }
-        soap_work_free(&w);
-        free(buf);
-    }
-    if (failed) return mlpot_fail_memory(err, "evaluating a GAP model");
-    if (g->want_evar && n_centres > 0) {
-        double *ones = mlpot_result_scratch(out, 7, ((size_t)n_centres + 1) * sizeof(double), 0);
-        if (!ones) return mlpot_fail_memory(err, "evaluating a GAP model");
-        for (int a = 0; a < n_centres; ++a) ones[a] = 1.0;
-        return energy_variance(g->m, c, X, Kv, ones, (double)n_centres, n_centres, g->energy_variance, err);
-    }
-    return MLPOT_OK;
+    if (g->want_grad) soap_atom_backprop(&c->soap, nl, i, t->dEdx, &t->soap[ci], g->grad + 3 * nl->offsets[i]);
 }
 
-static mlpot_status pair_pass(const gap_pass *g, const gap_coordinate *c, mlpot_result *out, mlpot_error *err)
+/* The distance_2b descriptor `c` on the entries of atom i (each gets e·c(r) and var·c(r)²). */
+static void pair_atom_terms(const gap_pass *g, const gap_coordinate *c, int i, thread_work *t)
 {
-    const int n = g->s->n_atoms, M = c->n_sparse, d = c->d;
     const mlpot_neighbour_list *nl = g->nl;
     const int *numbers = g->s->numbers;
+    const int d = c->d;
     const double rc = c->pair.cutoff, rho2 = g->m->variance_regularisation * g->m->variance_regularisation;
-    int failed = 0;
-#pragma omp parallel reduction(|| : failed) if (n > 32)
-    {
-        double *buf = malloc(((size_t)3 * d + 3 * (size_t)M + 4) * sizeof *buf);
-        if (!buf) failed = 1;
-        double *x = buf, *dxdr = x + d, *dEdx = dxdr + d, *dots = dEdx + d, *k = dots + M + 1, *v = k + M + 1;
-#pragma omp for schedule(dynamic, 16)
-        for (int i = 0; i < n; ++i) {
-            if (failed) continue;
-            double e_atom = 0.0, var_atom = 0.0;
-            for (size_t q = nl->offsets[i]; q < nl->offsets[i + 1]; ++q) {
-                double r = nl->distance[q];
-                if (r >= rc || !gap_pair_matches(&c->pair, numbers[i], numbers[nl->neighbour[q]])) continue;
-                double dcdr, cut = gap_pair_eval(&c->pair, r, x, dxdr, &dcdr);
-                double e = gap_kernel_energy(c, x, dots, g->want_var ? k : NULL, g->want_grad ? dEdx : NULL);
-                e_atom += e * cut;
-                if (g->want_var) var_atom += gap_kernel_variance(c, rho2, k, v) * cut * cut;
-                if (g->want_grad) {
-                    double dedr = 0.0;
-                    for (int t = 0; t < d; ++t) dedr += dEdx[t] * dxdr[t];
-                    double f = (dedr * cut + e * dcdr) / r;
-                    double *gq = g->grad + 3 * q;
-                    for (int a = 0; a < 3; ++a) gq[a] += f * nl->vector[3 * q + a];
-                }
-            }
-            g->local_energy[i] += e_atom;
-            if (g->want_var) g->variances[i] += var_atom;
+    double e_atom = 0.0, var_atom = 0.0;
+    for (size_t q = nl->offsets[i]; q < nl->offsets[i + 1]; ++q) {
+        double r = nl->distance[q];
+        if (r >= rc || !gap_pair_matches(&c->pair, numbers[i], numbers[nl->neighbour[q]])) continue;
+        double dcdr, cut = gap_pair_eval(&c->pair, r, t->x, t->dxdr, &dcdr);
+        double e = gap_kernel_energy(c, t->x, t->dots, g->want_var ? t->k : NULL, g->want_grad ? t->dEdx : NULL);
+        e_atom += e * cut;
+        if (g->want_var) var_atom += gap_kernel_variance(c, rho2, t->k, t->v) * cut * cut;
+        if (g->want_grad) {
+            double dedr = 0.0;
+            for (int k = 0; k < d; ++k) dedr += t->dEdx[k] * t->dxdr[k];
+            double f = (dedr * cut + e * dcdr) / r;
+            double *gq = g->grad + 3 * q;
+            for (int a = 0; a < 3; ++a) gq[a] += f * nl->vector[3 * q + a];
         }
-        free(buf);
     }
-    if (failed) return mlpot_fail_memory(err, "evaluating a GAP model");
-    if (!g->want_evar) return MLPOT_OK;
-    /* the energy variance over owned instances (each unordered pair once, weight 2c) */
+    g->local_energy[i] += e_atom;
+    if (g->want_var) g->variances[i] += var_atom;
+}
+
+/* Energy variance of a distance_2b descriptor over its owned instances (each unordered pair
+ * once, weight 2c: the two ordered instances are identical). */
+static mlpot_status pair_energy_variance(const gap_pass *g, const gap_coordinate *c, double *out, mlpot_error *err)
+{
+    const mlpot_neighbour_list *nl = g->nl;
+    const int *numbers = g->s->numbers, n = g->s->n_atoms, M = c->n_sparse;
+    const size_t d = (size_t)c->d;
+    const double rc = c->pair.cutoff;
     size_t n_inst = 0;
     for (int i = 0; i < n; ++i)
         for (size_t q = nl->offsets[i]; q < nl->offsets[i + 1]; ++q)
             n_inst += nl->distance[q] < rc && mlpot_pair_is_owned(i, nl->neighbour[q], &nl->shift[3 * q]) &&
                       gap_pair_matches(&c->pair, numbers[i], numbers[nl->neighbour[q]]);
     if (n_inst == 0) return MLPOT_OK;
-    if (n_inst > (size_t)1 << 30) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "GAP energy variance: too many pairs");
-    double *X = mlpot_result_scratch(out, 5, (n_inst * d + 1) * sizeof(double), 0);
-    double *Kv = mlpot_result_scratch(out, 6, (n_inst * M + 1) * sizeof(double), 0);
-    double *w = mlpot_result_scratch(out, 7, (n_inst + 1) * sizeof(double), 0);
-    double *work = malloc(((size_t)M + 1) * sizeof *work);
+    if (n_inst > (size_t)1 << 28) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "GAP energy variance: too many pairs");
+    double *X = malloc((n_inst * d + 1) * sizeof *X), *Kv = malloc((n_inst * (size_t)M + 1) * sizeof *Kv);
+    double *w = malloc((n_inst + 1) * sizeof *w), *work = malloc(((size_t)M + 1) * sizeof *work);
+    mlpot_status st = MLPOT_OK;
     if (!X || !Kv || !w || !work) {
-        free(work);
-        return mlpot_fail_memory(err, "computing the GAP energy variance");
+        st = mlpot_fail_memory(err, "computing the GAP energy variance");
+    } else {
+        size_t a = 0;
+        double noise = 0.0;
+        for (int i = 0; i < n; ++i)
+            for (size_t q = nl->offsets[i]; q < nl->offsets[i + 1]; ++q) {
+                double r = nl->distance[q];
+                if (!(r < rc && mlpot_pair_is_owned(i, nl->neighbour[q], &nl->shift[3 * q]) &&
+                      gap_pair_matches(&c->pair, numbers[i], numbers[nl->neighbour[q]])))
+                    continue;
+                double cut = gap_pair_eval(&c->pair, r, X + a * d, NULL, NULL);
+                gap_kernel_energy(c, X + a * d, work, Kv + a * (size_t)M, NULL);
+                w[a] = 2.0 * cut;
+                noise += 2.0 * cut * cut;
+                ++a;
+            }
+        st = add_energy_variance(g->m, c, X, Kv, w, noise, (int)n_inst, out, err);
     }
-    size_t a = 0;
-    double noise = 0.0;
-    for (int i = 0; i < n; ++i)
-        for (size_t q = nl->offsets[i]; q < nl->offsets[i + 1]; ++q) {
-            double r = nl->distance[q];
-            if (!(r < rc && mlpot_pair_is_owned(i, nl->neighbour[q], &nl->shift[3 * q]) &&
-                  gap_pair_matches(&c->pair, numbers[i], numbers[nl->neighbour[q]])))
-                continue;
-            double cut = gap_pair_eval(&c->pair, r, X + a * d, NULL, NULL);
-            gap_kernel_energy(c, X + a * d, work, Kv + a * M, NULL);
-            w[a] = 2.0 * cut;
-            noise += 2.0 * cut * cut;
-            ++a;
-        }
-    free(work);
-    return energy_variance(g->m, c, X, Kv, w, noise, (int)n_inst, g->energy_variance, err);
+    free(X), free(Kv), free(w), free(work);
+    return st;
 }
 
 static mlpot_status gap_compute(const void *state, const mlpot_structure *s, const mlpot_neighbour_list *nl,
                                 unsigned request, mlpot_result *out, mlpot_error *err)
 {
     const gap_model *m = state;
-    const int n = s->n_atoms;
+    const int n = s->n_atoms, nc = m->n_coordinates;
     gap_pass g = {.m = m, .s = s, .nl = nl};
     g.want_grad = (request & (MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_VIRIALS)) != 0;
     g.want_var = (request & MLPOT_OUT_ATOM_VARIANCES) != 0;
     g.want_evar = (request & MLPOT_OUT_ENERGY_VARIANCE) != 0;
     const int *reverse = NULL;
     int *owned = NULL;
+    int *n_centres = NULL;
     mlpot_status st = MLPOT_OK;
     if ((request & MLPOT_OUT_FORCES) && (st = mlpot_neighbour_reverse_view(nl, &reverse, &owned, err))) return st;
     mlpot_local local;
-    if ((st = mlpot_local_init(&local, n, request, out, err))) {
-        free(owned);
-        return st;
-    }
+    if ((st = mlpot_local_init(&local, n, request, out, err))) goto done;
     g.local_energy = local.energy;
     g.grad = g.want_grad ? mlpot_result_scratch(out, 2, (3 * nl->n_pairs + 3) * sizeof(double), 1) : NULL;
     g.variances = g.want_var ? mlpot_result_scratch(out, 3, ((size_t)n + 1) * sizeof(double), 1) : NULL;
-    double energy_variance = 0.0;
-    g.energy_variance = &energy_variance;
-    g.cap = soap_max_entries(nl);
     if ((g.want_grad && !g.grad) || (g.want_var && !g.variances)) {
-        free(owned);
-        return mlpot_fail_memory(err, "evaluating a GAP model");
+        st = mlpot_fail_memory(err, "evaluating a GAP model");
+        goto done;
     }
-    for (int k = 0; k < m->n_coordinates && !st; ++k) {
-        const gap_coordinate *c = &m->coordinates[k];
-        if (c->n_sparse == 0) continue;
-        st = c->descriptor == GAP_DESCRIPTOR_SOAP ? soap_pass(&g, c, out, err) : pair_pass(&g, c, out, err);
+    if (g.want_evar) {
+        /* SOAP instances are stored during the pass (one per centre atom, in atom order) */
+        g.centre_index = calloc((size_t)nc * n + 1, sizeof *g.centre_index);
+        g.X = calloc((size_t)nc, sizeof *g.X);
+        g.Kv = calloc((size_t)nc, sizeof *g.Kv);
+        n_centres = calloc((size_t)nc, sizeof *n_centres);
+        if (!g.centre_index || !g.X || !g.Kv || !n_centres) st = mlpot_fail_memory(err, "computing the energy variance");
+        for (int c = 0; c < nc && !st; ++c) {
+            const gap_coordinate *co = &m->coordinates[c];
+            if (co->descriptor != GAP_DESCRIPTOR_SOAP) continue;
+            for (int i = 0; i < n; ++i)
+                g.centre_index[(size_t)c * n + i] = co->soap.centre[s->numbers[i]] ? n_centres[c]++ : -1;
+            g.X[c] = malloc(((size_t)n_centres[c] * co->d + 1) * sizeof(double));
+            g.Kv[c] = malloc(((size_t)n_centres[c] * co->n_sparse + 1) * sizeof(double));
+            if (!g.X[c] || !g.Kv[c]) st = mlpot_fail_memory(err, "computing the energy variance");
+        }
+        if (st) goto done;
     }
-    if (st) {
-        free(owned);
-        return st;
+    /* every descriptor of every atom in one parallel loop */
+    const int cap = soap_max_entries(nl);
+    int failed = 0;
+#pragma omp parallel reduction(|| : failed) if (n > 4)
+    {
+        thread_work t;
+        if (!thread_work_init(&t, m, cap)) failed = 1;
+#pragma omp for schedule(dynamic, 2)
+        for (int i = 0; i < n; ++i) {
+            if (failed) continue;
+            for (int c = 0; c < nc; ++c) {
+                const gap_coordinate *co = &m->coordinates[c];
+                if (co->n_sparse == 0) continue;
+                if (co->descriptor == GAP_DESCRIPTOR_SOAP) {
+                    if (co->soap.centre[s->numbers[i]]) soap_atom_terms(&g, c, i, &t);
+                } else {
+                    pair_atom_terms(&g, co, i, &t);
+                }
+            }
+        }
+        thread_work_free(&t, nc);
     }
+    if (failed) {
+        st = mlpot_fail_memory(err, "evaluating a GAP model");
+        goto done;
+    }
+    double energy_variance = 0.0;
+    for (int c = 0; c < nc && g.want_evar && !st; ++c) {
+        const gap_coordinate *co = &m->coordinates[c];
+        if (co->n_sparse == 0) continue;
+        if (co->descriptor == GAP_DESCRIPTOR_SOAP) {
+            if (n_centres[c] == 0) continue;
+            double *ones = malloc((size_t)n_centres[c] * sizeof *ones);
+            if (!ones) {
+                st = mlpot_fail_memory(err, "computing the energy variance");
+                break;
+            }
+            for (int a = 0; a < n_centres[c]; ++a) ones[a] = 1.0;
+            st = add_energy_variance(m, co, g.X[c], g.Kv[c], ones, (double)n_centres[c], n_centres[c], &energy_variance, err);
+            free(ones);
+        } else {
+            st = pair_energy_variance(&g, co, &energy_variance, err);
+        }
+    }
+    if (st) goto done;
     const double scale = m->energy_scale;
     for (int i = 0; i < n; ++i) local.energy[i] = (local.energy[i] + m->e0[s->numbers[i]]) * scale;
     if (g.want_grad && scale != 1.0)
         for (size_t q = 0; q < 3 * nl->n_pairs; ++q) g.grad[q] *= scale;
     if (local.virial) {
-#pragma omp parallel for schedule(static) if (n > 256)
+#pragma omp parallel for schedule(static) if (n > 2048)
         for (int i = 0; i < n; ++i) {
             double *w = &local.virial[9 * (size_t)i];
             for (size_t q = nl->offsets[i]; q < nl->offsets[i + 1]; ++q)
@@ -253,7 +296,7 @@ static mlpot_status gap_compute(const void *state, const mlpot_structure *s, con
         }
     }
     if (request & MLPOT_OUT_FORCES) {
-#pragma omp parallel for schedule(static) if (n > 256)
+#pragma omp parallel for schedule(static) if (n > 2048)
         for (int i = 0; i < n; ++i) {
             double f[3] = {0, 0, 0};
             for (size_t q = nl->offsets[i]; q < nl->offsets[i + 1]; ++q) {
@@ -268,8 +311,14 @@ static mlpot_status gap_compute(const void *state, const mlpot_structure *s, con
     if (g.want_evar) out->energy_variance += energy_variance;
     mlpot_local_add_to_result(&local, request, out);
     mlpot_local_free(&local);
+done:
+    if (g.X)
+        for (int c = 0; c < nc; ++c) free(g.X[c]);
+    if (g.Kv)
+        for (int c = 0; c < nc; ++c) free(g.Kv[c]);
+    free(g.X), free(g.Kv), free(g.centre_index), free(n_centres);
     free(owned);
-    return MLPOT_OK;
+    return st;
 }
 
 /* --- the potential --------------------------------------------------------------------------- */
