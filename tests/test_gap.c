@@ -559,6 +559,12 @@ static void test_bad_input(void)
     expect_refused("xml.xml", "</gpSparse>", "</gpSparsf>", MLPOT_ERR_FORMAT, "XML");
     expect_refused("unknown.xml", "n_max=8 l_max=6 atom_sigma=0.5 zeta", "n_max=8 l_max=6 atom_sigma=0.5 nmax=3 zeta",
                    MLPOT_ERR_FORMAT, "nmax");
+    /* GAP-18 (silicon-testing-framework): GAP summed with a Glue core potential */
+    mlpot_potential *gap18 = NULL;
+    CHECK_FAILS(mlpot_potential_load(test_shared_path("si_testing_framework/models/GAP/gp_iter6_sparse9k.xml"), &gap18,
+                                     &test_err),
+                MLPOT_ERR_UNSUPPORTED, "Sum init_args_pot1={IP Glue}");
+    CHECK(strstr(test_err.message, "gp_iter6_sparse9k.xml:2:") != NULL, "line of <Potential>: %s", test_err.message);
     /* truncated file */
     size_t n;
     char *text = slurp(model_path(), &n);

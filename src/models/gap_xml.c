@@ -66,9 +66,12 @@ static void on_libxml_error(void *arg, xmlErrorPtr e)
     x->libxml_line = e->line;
 }
 
+/* The line of the current node (the parser itself may have read further). */
 static int line_of(const xml_state *x)
 {
-    return xmlTextReaderGetParserLineNumber(x->reader);
+    xmlNodePtr node = xmlTextReaderCurrentNode(x->reader);
+    long line = node ? xmlGetLineNo(node) : -1;
+    return line > 0 ? (int)line : xmlTextReaderGetParserLineNumber(x->reader);
 }
 
 #define XML_FAIL(x, code, ...)                                                                          \
@@ -496,7 +499,7 @@ mlpot_status gap_xml_read(const char *path, gap_model *m, mlpot_error *err)
     FILE *probe = fopen(path, "rb");
     if (!probe) return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot open", path);
     fclose(probe);
-    x.reader = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    x.reader = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_HUGE | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (!x.reader) return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot open as XML", path);
     xmlTextReaderSetStructuredErrorHandler(x.reader, on_libxml_error, &x);
     int ret = xmlTextReaderRead(x.reader);
