@@ -529,6 +529,11 @@ static void test_bad_parameters(void)
                                               &test_err),
                 MLPOT_ERR_FORMAT, "normalise");
     CHECK(d == NULL, "no descriptor on failure");
+    CHECK_FAILS(mlpot_soap_params_parse("soap_turbo rcut_hard=5 n_max=4 l_max=4", &p, &test_err), MLPOT_ERR_UNSUPPORTED,
+                "soap_turbo");
+    CHECK_OK(mlpot_soap_params_parse("cutoff=5 n_max=4 l_max=4 atom_sigma=0.5", &p, &test_err));
+    CHECK_OK(mlpot_soap_params_parse("  SOAP cutoff = 5 n_max=4 l_max=4 atom_sigma=0.5 normalize=F", &p, &test_err));
+    CHECK(p.cutoff == 5 && p.normalise == 0, "spaces around '=' and the normalize alias");
     /* gap_fit's keys are accepted and defaults match QUIP's */
     CHECK_OK(mlpot_soap_params_parse("soap cutoff=5.0 n_max=8 l_max=6 atom_gaussian_width=0.5 zeta=4 delta=0.2 "
                                      "covariance_type=dot_product sparse_method=cur_points n_sparse=200 add_species",

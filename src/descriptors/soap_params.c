@@ -180,12 +180,17 @@ mlpot_status soap_params_from_args(quip_args *a, mlpot_soap_params *p, mlpot_err
 mlpot_status mlpot_soap_params_parse(const char *text, mlpot_soap_params *p, mlpot_error *err)
 {
     quip_args a;
+    /* the first bare word, when there is one, names the descriptor */
     const char *t = text;
     while (*t == ' ' || *t == '\t') ++t;
-    int has_name = !strncasecmp(t, "soap", 4) && (t[4] == ' ' || t[4] == '\t' || t[4] == '\0');
+    size_t word = strcspn(t, " \t=");
+    int has_name = word > 0 && t[word] != '=' && t[word + strspn(t + word, " \t")] != '=';
     mlpot_status st = quip_args_parse(text, has_name, "", &a, err);
     if (st) return st;
-    st = soap_params_from_args(&a, p, err);
+    if (a.name && strcasecmp(a.name, "soap"))
+        st = mlpot_fail(err, MLPOT_ERR_UNSUPPORTED, "descriptor '%s' is not soap (mlpot's SOAP implements QUIP's 'soap')",
+                        a.name);
+    else st = soap_params_from_args(&a, p, err);
     quip_args_free(&a);
     return st;
 }
