@@ -9,9 +9,11 @@
 #include "mlpot/neighbours.h"
 #include "mlpot/potential.h"
 #include "mlpot/descriptor.h"
+#include "mlpot/soap.h"
 #include "mlpot/classical.h"
 #include "mlpot/ewald.h"
 #include "mlpot/nnp.h"
+#include "mlpot/gap.h"
 #include "mlpot/io.h"
 #include "mlpot/train.h"
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "mlpot/gap.h"
 #include "mlpot/nnp.h"
 #include "potential/spec.h"
 
@@ -25,6 +26,19 @@ mlpot_status mlpot_model_load_path(const char *path, mlpot_spec_args *args, mlpo
             opt.extrapolation_error = x && !strcmp(x, "error");
             return mlpot_nnp_load(path, &opt, out, err);
         }
+    }
+    /* GAP: a QUIP XML file (<GAP_params>/<gpSparse>) or an mlpot GAP file ("mlpot-gap N") */
+    if (S_ISREG(info.st_mode) && mlpot_gap_detect(path)) {
+        mlpot_gap_options opt;
+        mlpot_gap_options_default(&opt);
+        mlpot_status st = mlpot_spec_args_double(args, "gap", "variance_regularisation", 0,
+                                                 opt.variance_regularisation, &opt.variance_regularisation, err);
+        if (st) return st;
+        const char *v = mlpot_spec_args_get(args, "variance");
+        if (v && strcmp(v, "auto") && strcmp(v, "yes") && strcmp(v, "no"))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: variance=%s (auto, yes or no)", path, v);
+        if (v) opt.variance = !strcmp(v, "auto") ? -1 : !strcmp(v, "yes");
+        return mlpot_gap_load(path, &opt, out, err);
     }
     return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED,
                       "%s: not a model mlpot recognises (expected an n2p2 folder with input.nn, "
