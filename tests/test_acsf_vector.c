@@ -102,7 +102,7 @@ static void synthetic_sets(void)
             double alpha = k ? 0.3 : 0.0;
             if (k && (type == 0 || type == 2 || type == 3)) continue; /* hard, tanh: no shift */
             acsf_set set;
-            CHECK_OK(acsf_set_build(&set, elements, 2, defs, n_lines, type, alpha, "synthetic", &test_err));
+            CHECK_OK(acsf_set_build(&set, elements, 2, defs, n_lines, type, alpha, 1.0, "synthetic", &test_err));
             double d = compare_paths(&set, &s, 5 + (unsigned long long)type);
             char what[64];
             snprintf(what, sizeof what, "cutoff type %d alpha %g", type, alpha);
@@ -123,7 +123,7 @@ static void n2p2_models(void)
         snprintf(input, sizeof input, "%s/input.data", folder);
         mlpot_nnp_options opt = {0};
         nnp_model m;
-        CHECK_OK(mlpot_nnp_model_load(folder, &opt, &m, &test_err));
+        CHECK_OK(nnp_model_load(folder, &opt, &m, &test_err));
         mlpot_io_options io;
         mlpot_io_options_default(&io);
         io.format = MLPOT_FORMAT_N2P2;

@@ -9,6 +9,7 @@
 #include "mlpot/neighbours.h"
 #include "mlpot/potential.h"
 #include "mlpot/descriptor.h"
+#include "mlpot/acsf.h"
 #include "mlpot/soap.h"
 #include "mlpot/classical.h"
 #include "mlpot/ewald.h"

@@ -1,13 +1,25 @@
-/* Behler-Parrinello neural network potentials from n2p2 model folders (input.nn, scaling.data,
- * weights.ZZZ.data), evaluated with n2p2's definitions (symmetry-function order, scaling,
- * data-set normalisation, activation functions) so that its published numbers are reproduced.
+/* Behler-Parrinello neural network potentials (2nd-generation HDNNP) from n2p2 model folders:
+ * input.nn, scaling.data and weights.ZZZ.data (ZZZ the atomic number), as n2p2 writes them.
  *
- * Units: a model computes in the units of its own files (n2p2 is unit-agnostic); wrap it with
- * mlpot_potential_with_units() (spec "FOLDER,energy_unit=Hartree,length_unit=Bohr") to drive
- * it in eV and Å. Only 2nd-generation (short-range) models are supported; 4G-HDNNP folders are
- * refused with a message. */
+ * The model is evaluated with n2p2's definitions (symmetry-function types, cutoff functions,
+ * n2p2's sorted order of symmetry functions, scaling, data-set normalisation, activation
+ * functions, atomic energy offsets) and reproduces n2p2's predictions to rounding.
+ *
+ * Units: a model computes in the units of its own files (n2p2 is unit-agnostic). Give them in
+ * the specification to drive it in eV and Å: "FOLDER,energy_unit=Hartree,length_unit=Bohr"
+ * (mlpot_potential_load). Further specification keys: extrapolation=error (fail, naming the
+ * atoms, when a symmetry function leaves the range seen in training; default: count them in
+ * MLPOT_OUT_EXTRAPOLATION) and unknown_keywords=ignore (load an input.nn with keywords n2p2
+ * does not know; by default refused, as such a keyword might change the model).
+ *
+ * Refused: 4G-HDNNP and Q-HDNNP models (charge equilibration, charge networks): not supported
+ * yet. Also refused rather than guessed: weights that do not fit the network input.nn
+ * describes, scaling.data that does not match the symmetry functions, per-element network
+ * keywords that n2p2 would silently apply differently. */
 #ifndef MLPOT_NNP_H
 #define MLPOT_NNP_H
+
+#include <stddef.h>
 
 #include "mlpot/export.h"
 #include "mlpot/potential.h"
@@ -17,13 +29,37 @@ extern "C" {
 #endif
 
 typedef struct mlpot_nnp_options {
-    /* Symmetry functions outside the range of the training data (scaling.data min/max) make a
-     * compute fail, naming the atoms, instead of only being counted (MLPOT_OUT_EXTRAPOLATION). */
+    /* a compute fails, naming the atoms, when a symmetry function is outside the range of the
+     * training data (scaling.data min/max), instead of only counting (MLPOT_OUT_EXTRAPOLATION) */
     int extrapolation_error;
+    /* accept keywords in input.nn that n2p2 does not know (they are ignored) */
+    int ignore_unknown_keywords;
 } mlpot_nnp_options;
 
+/* Loads the model in `folder`; options may be NULL. The potential's style is "nnp". */
 MLPOT_API mlpot_status mlpot_nnp_load(const char *folder, const mlpot_nnp_options *options,
                                       mlpot_potential **out, mlpot_error *err);
+
+/* One symmetry-function value outside the range seen in training (n2p2's "extrapolation
+ * warning": more than 1000 machine epsilons outside scaling.data's [min, max]). */
+typedef struct mlpot_nnp_extrapolation {
+    int atom;      /* 0-based atom index */
+    int function;  /* 0-based index among the functions of the atom's element, n2p2's order */
+    double value;  /* the raw (unscaled) symmetry function */
+    double min, max;
+} mlpot_nnp_extrapolation;
+
+/* Every extrapolating (atom, function) of s, in atom order; *records is allocated (release with
+ * free()) and NULL when there are none. p must come from mlpot_nnp_load (or a plain
+ * "FOLDER" specification) and s be in the model's units. */
+MLPOT_API mlpot_status mlpot_nnp_extrapolations(const mlpot_potential *p, const mlpot_structure *s,
+                                                mlpot_nnp_extrapolation **records, size_t *count,
+                                                mlpot_error *err);
+
+/* Describes symmetry function k (0-based, n2p2's order) of atomic number z: its definition as
+ * written in input.nn and the line, e.g. "O 3: O 3 H H 0.07 -1.0 1.0 12.0 (line 58)". */
+MLPOT_API mlpot_status mlpot_nnp_describe_function(const mlpot_potential *p, int z, int k,
+                                                   char *buf, size_t size, mlpot_error *err);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "io/lines.h"
+#include "io/n2p2_settings.h"
 
 static int is_angular(int t) { return t == 3 || t == 9 || t == 13 || t == 21 || t == 22 || t == 24 || t == 25; }
 static int is_compact(int t) { return t >= 20 && t <= 25; }
@@ -32,16 +33,16 @@ static int compare_fn(const void *pa, const void *pb)
     BY(ec);
     BY(type);
     switch (a->type) {
-    case 2: BY(rc); BY(eta); BY(rs); BY(e1); break;
+    case 2: BY(key_rc); BY(key_eta); BY(key_rs); BY(e1); break;
     case 3:
-    case 9: BY(rc); BY(eta); BY(rs); BY(zeta); BY(lambda); BY(e1); BY(e2); break;
-    case 12: BY(rc); BY(eta); BY(rs); break;
-    case 13: BY(rc); BY(eta); BY(rs); BY(zeta); BY(lambda); break;
-    case 20: BY_SUB(); BY(e1); BY(rc); BY(rl); break;
+    case 9: BY(key_rc); BY(key_eta); BY(key_rs); BY(zeta); BY(lambda); BY(e1); BY(e2); break;
+    case 12: BY(key_rc); BY(key_eta); BY(key_rs); break;
+    case 13: BY(key_rc); BY(key_eta); BY(key_rs); BY(zeta); BY(lambda); break;
+    case 20: BY_SUB(); BY(e1); BY(key_rc); BY(key_rl); break;
     case 21:
-    case 22: BY_SUB(); BY(e1); BY(e2); BY(rc); BY(rl); BY(angle_left); BY(angle_right); break;
-    case 23: BY_SUB(); BY(rc); BY(rl); break;
-    default: BY_SUB(); BY(rc); BY(rl); BY(angle_left); BY(angle_right); break; /* 24, 25 */
+    case 22: BY_SUB(); BY(e1); BY(e2); BY(key_rc); BY(key_rl); BY(angle_left); BY(angle_right); break;
+    case 23: BY_SUB(); BY(key_rc); BY(key_rl); break;
+    default: BY_SUB(); BY(key_rc); BY(key_rl); BY(angle_left); BY(angle_right); break; /* 24, 25 */
     }
     return 0;
 #undef BY
@@ -131,7 +132,7 @@ static mlpot_status parse_fn(acsf_set *set, const char *text, long line, const c
                                     [22] = 9, [23] = 5, [24] = 7, [25] = 7};
     if (*end || type < 0 || type > 25 || n_words[type] == 0) {
         st = mlpot_fail(err, MLPOT_ERR_FORMAT,
-                        "%s:%ld: symmetry function type '%s' is not supported (short-range types: 2, 3, 9, "
+                        "%s:%ld: symmetry function type '%s' is unknown (n2p2's short-range types are 2, 3, 9, "
                         "12, 13, 20, 21, 22, 23, 24, 25)",
                         source, line, w[1]);
         goto done;
@@ -218,6 +219,7 @@ static mlpot_status parse_fn(acsf_set *set, const char *text, long line, const c
         f->integer_zeta = fabs(f->zeta - f->zeta_int) <= 2.2250738585072014e-308;
         f->norm = pow(2.0, 1.0 - f->zeta);
     }
+    if (!st && !(f->text = mlpot_strdup(text))) st = mlpot_fail_memory(err, "reading symmetry functions");
 done:
     free(copy);
     return st;
@@ -298,6 +300,7 @@ void acsf_set_free(acsf_set *set)
             free(gr->pow_zeta_int), free(gr->pow_integer), free(gr->fn_exp), free(gr->fn_pow);
         }
         free(el->groups);
+        for (int k = 0; el->fn && k < el->n; ++k) free(el->fn[k].text);
         free(el->fn);
     }
     free(set->elements);
@@ -306,7 +309,7 @@ void acsf_set_free(acsf_set *set)
 
 mlpot_status acsf_set_build(acsf_set *set, const char *const *elements, int n_elements,
                             const acsf_line *lines, int n_lines, int cutoff_type,
-                            double cutoff_alpha, const char *source, mlpot_error *err)
+                            double cutoff_alpha, double conv_length, const char *source, mlpot_error *err)
 {
     memset(set, 0, sizeof *set);
     for (int z = 0; z <= MLPOT_MAX_ELEMENT; ++z) set->index[z] = -1;
@@ -340,8 +343,19 @@ mlpot_status acsf_set_build(acsf_set *set, const char *const *elements, int n_el
         return mlpot_fail_memory(err, "reading symmetry functions");
     }
     mlpot_status st = MLPOT_OK;
-    for (int k = 0; k < n_lines && !st; ++k) st = parse_fn(set, lines[k].text, lines[k].line, source, &all[k], err);
-    if (!st) qsort(all, (size_t)n_lines, sizeof *all, compare_fn);
+    for (int k = 0; k < n_lines && !st; ++k) {
+        st = parse_fn(set, lines[k].text, lines[k].line, source, &all[k], err);
+        acsf_fn *f = &all[k];
+        f->key_eta = f->eta / (conv_length * conv_length), f->key_rs = f->rs * conv_length;
+        f->key_rc = f->rc * conv_length, f->key_rl = f->rl * conv_length;
+    }
+    if (st) {
+        for (int k = 0; k < n_lines; ++k) free(all[k].text);
+        free(all);
+        acsf_set_free(set);
+        return st;
+    }
+    qsort(all, (size_t)n_lines, sizeof *all, compare_fn);
     for (int e = 0, start = 0; e < n_elements && !st; ++e) {
         acsf_element *el = &set->elements[e];
         el->z = set->z[e];
@@ -354,6 +368,8 @@ mlpot_status acsf_set_build(acsf_set *set, const char *const *elements, int n_el
             break;
         }
         memcpy(el->fn, all + start, (size_t)el->n * sizeof *el->fn);
+        for (int k = start; k < end; ++k) all[k].text = NULL; /* now the element's */
+        if (el->n > set->max_functions) set->max_functions = el->n;
         for (int k = 0; k < el->n; ++k) el->rmax = fmax(el->rmax, el->fn[k].rc);
         set->rmax = fmax(set->rmax, el->rmax);
         if (el->n == 0)
@@ -363,8 +379,79 @@ mlpot_status acsf_set_build(acsf_set *set, const char *const *elements, int n_el
             st = build_groups(el, err);
         start = end;
     }
+    for (int k = 0; k < n_lines; ++k) free(all[k].text);
     free(all);
     if (st) acsf_set_free(set);
+    return st;
+}
+
+void acsf_set_describe_function(const acsf_set *set, int e, int k, char *buf, size_t size)
+{
+    const acsf_fn *f = &set->elements[e].fn[k];
+    snprintf(buf, size, "%s %d: %s (line %ld)", mlpot_element_symbol(set->elements[e].z), k + 1, f->text, f->line);
+}
+
+static mlpot_status settings_number(const n2p2_settings *s, const n2p2_entry *e, const char *word, double *out,
+                                    mlpot_error *err)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(word, &end);
+    if (end == word || *end || !isfinite(x) || errno == ERANGE)
+        return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: '%s' of %s is not a number", s->path, e->line, word, e->keyword);
+    *out = x;
+    return MLPOT_OK;
+}
+
+mlpot_status acsf_set_from_settings(const n2p2_settings *s, acsf_set *set, mlpot_error *err)
+{
+    memset(set, 0, sizeof *set);
+    const n2p2_entry *el = n2p2_settings_find(s, "elements"), *nel = n2p2_settings_find(s, "number_of_elements");
+    if (!el) return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the keyword 'elements' is missing", s->path);
+    char buf[1024];
+    char *symbols[MLPOT_MAX_ELEMENT + 1];
+    snprintf(buf, sizeof buf, "%s", el->value);
+    int n_el = split_fields(buf, symbols, MLPOT_MAX_ELEMENT + 1);
+    if (n_el < 1 || n_el > MLPOT_MAX_ELEMENT)
+        return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: 'elements' lists %d elements", s->path, el->line, n_el);
+    if (nel) {
+        char *end;
+        long v = strtol(nel->value, &end, 10);
+        if (*end || v != n_el)
+            return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: number_of_elements is %s but 'elements' lists %d",
+                              s->path, nel->line, nel->value, n_el);
+    }
+    int cutoff_type = ACSF_CUT_HARD;
+    double alpha = 0.0, conv_length = 1.0;
+    const n2p2_entry *e = n2p2_settings_find(s, "cutoff_type");
+    if (!e) return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the keyword 'cutoff_type' is missing", s->path);
+    char cbuf[256];
+    char *w[4];
+    snprintf(cbuf, sizeof cbuf, "%s", e->value);
+    int nw = split_fields(cbuf, w, 4);
+    char *end = NULL;
+    long t = nw >= 1 ? strtol(w[0], &end, 10) : -1;
+    if (nw < 1 || nw > 2 || *end || t < 0 || t > 8)
+        return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: cutoff_type '%s' (expected a type 0-8 and optionally the shift alpha)",
+                          s->path, e->line, e->value);
+    cutoff_type = (int)t;
+    mlpot_status st;
+    if (nw > 1 && (st = settings_number(s, e, w[1], &alpha, err))) return st;
+    const n2p2_entry *cl = n2p2_settings_find(s, "conv_length");
+    if (cl && n2p2_settings_find(s, "mean_energy") && n2p2_settings_find(s, "conv_energy")) {
+        if ((st = settings_number(s, cl, cl->value, &conv_length, err))) return st;
+        if (!(conv_length > 0))
+            return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: conv_length must be positive", s->path, cl->line);
+    }
+    acsf_line *lines = calloc((size_t)s->n + 1, sizeof *lines);
+    if (!lines) return mlpot_fail_memory(err, "reading symmetry functions");
+    int n_lines = 0;
+    for (int k = 0; k < s->n; ++k)
+        if (n2p2_settings_is(s, k, "symfunction_short"))
+            lines[n_lines].text = s->entries[k].value, lines[n_lines++].line = s->entries[k].line;
+    st = acsf_set_build(set, (const char *const *)symbols, n_el, lines, n_lines, cutoff_type, alpha, conv_length, s->path,
+                        err);
+    free(lines);
     return st;
 }
 

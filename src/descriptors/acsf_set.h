@@ -37,6 +37,8 @@ typedef struct acsf_fn {
     double norm;         /* 2^(1-ζ) of the exp angular types */
     acsf_compact radial, angular; /* compact types */
     long line;           /* line of its definition, for messages */
+    char *text;          /* the definition as written (after the keyword), for descriptions */
+    double key_eta, key_rs, key_rc, key_rl; /* sort keys: the parameters in n2p2's normalised units */
 } acsf_fn;
 
 /* Functions of one central element sharing the work of a group: the same type, neighbour
@@ -72,6 +74,7 @@ typedef struct acsf_set {
     int cutoff_type;
     double cutoff_alpha;
     double rmax;
+    int max_functions; /* largest function count of an element */
 } acsf_set;
 
 /* One "symfunction_short" definition line (without the keyword): its text and file line. */
@@ -81,11 +84,22 @@ typedef struct acsf_line {
 } acsf_line;
 
 /* Builds the set: elements (symbols, any order: sorted by atomic number as n2p2 does), the
- * definition lines, the global cutoff type and shift α. Messages name `source` and the line. */
+ * definition lines, the global cutoff type and shift α. conv_length is n2p2's length
+ * normalisation (1 without): n2p2 sorts the functions by their parameters in normalised units
+ * (η/c², r_s c, r_c c), which rounding can order differently. Messages name `source` and the
+ * line. */
 mlpot_status acsf_set_build(acsf_set *set, const char *const *elements, int n_elements,
                             const acsf_line *lines, int n_lines, int cutoff_type,
-                            double cutoff_alpha, const char *source, mlpot_error *err);
+                            double cutoff_alpha, double conv_length, const char *source, mlpot_error *err);
 void acsf_set_free(acsf_set *set);
+
+/* The set an n2p2 settings file defines (elements, cutoff_type, symfunction_short, and
+ * conv_length when the file normalises). */
+struct n2p2_settings;
+mlpot_status acsf_set_from_settings(const struct n2p2_settings *s, acsf_set *set, mlpot_error *err);
+
+/* "O 3: O 3 H H 0.07 -1.0 1.0 12.0 (line 58)": function k (0-based) of element e as defined. */
+void acsf_set_describe_function(const acsf_set *set, int e, int k, char *buf, size_t size);
 
 /* Writes function f of the set as an n2p2 input.nn definition (without "symfunction_short");
  * returns snprintf's count. */

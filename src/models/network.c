@@ -1,6 +1,7 @@
 #include "models/network.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,17 @@ mlpot_status nn_create(nn *net, int n_layers, const int *size, const int *activa
         return mlpot_fail_memory(err, "creating a network");
     }
     return MLPOT_OK;
+}
+
+void nn_describe(const nn *net, char *buf, size_t size)
+{
+    size_t used = 0;
+    if (!size) return;
+    buf[0] = '\0';
+    for (int l = 0; l < net->n_layers && used < size; ++l)
+        used += (size_t)snprintf(buf + used, size - used, "%s%d", l ? "-" : "", net->size[l]);
+    for (int l = 1; l < net->n_layers && used < size; ++l)
+        used += (size_t)snprintf(buf + used, size - used, " %s", nn_activation_letter(net->activation[l]));
 }
 
 size_t nn_scratch_size(const nn *net)

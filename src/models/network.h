@@ -38,6 +38,9 @@ typedef struct nn {
 int nn_activation_from_letter(const char *letter);
 const char *nn_activation_letter(int activation);
 
+/* "57-25-25-1 t t l": layer sizes and activations, for messages. */
+void nn_describe(const nn *net, char *buf, size_t size);
+
 mlpot_status nn_create(nn *net, int n_layers, const int *size, const int *activation, int normalize,
                        mlpot_error *err);
 void nn_free(nn *net);

@@ -52,24 +52,25 @@ static mlpot_status write_input_nn(const nnp_model *m, const char *path, const c
     for (int e = 0; e < n_el; ++e) fprintf(o, " %s", mlpot_element_symbol(m->acsf.z[e]));
     fputc('\n', o);
     for (int e = 0; e < n_el; ++e)
-        fprintf(o, "atom_energy %s %.17g\n", mlpot_element_symbol(m->acsf.z[e]), m->elements[e].offset);
+        fprintf(o, "atom_energy %s %.17g\n", mlpot_element_symbol(m->acsf.z[e]), m->offset[e]);
     if (m->normalize)
         fprintf(o, "mean_energy %.17g\nconv_energy %.17g\nconv_length %.17g\n", m->mean_energy, m->conv_energy,
                 m->conv_length);
     fprintf(o, "cutoff_type %d %.17g\n", m->acsf.cutoff_type, m->acsf.cutoff_alpha);
-    if (m->scaling == NNP_SCALE || m->scaling == NNP_SCALE_CENTER) fputs("scale_symmetry_functions\n", o);
-    if (m->scaling == NNP_CENTER || m->scaling == NNP_SCALE_CENTER) fputs("center_symmetry_functions\n", o);
-    if (m->scaling == NNP_SCALE_SIGMA) fputs("scale_symmetry_functions_sigma\n", o);
-    if (m->scaling != NNP_SCALE_NONE && m->scaling != NNP_CENTER)
-        fprintf(o, "scale_min_short %.17g\nscale_max_short %.17g\n", m->smin, m->smax);
-    if (m->elements[0].net.normalize) fputs("normalize_nodes\n", o);
+    const int type = m->scaling.type;
+    if (type == ACSF_SCALE || type == ACSF_SCALE_CENTER) fputs("scale_symmetry_functions\n", o);
+    if (type == ACSF_CENTER || type == ACSF_SCALE_CENTER) fputs("center_symmetry_functions\n", o);
+    if (type == ACSF_SCALE_SIGMA) fputs("scale_symmetry_functions_sigma\n", o);
+    if (type != ACSF_SCALE_NONE && type != ACSF_CENTER)
+        fprintf(o, "scale_min_short %.17g\nscale_max_short %.17g\n", m->scaling.smin, m->scaling.smax);
+    if (m->nets[0].normalize) fputs("normalize_nodes\n", o);
     char layers[64], nodes[1024], acts[1024];
-    topology_words(&m->elements[0].net, layers, nodes, acts, sizeof nodes);
+    topology_words(&m->nets[0], layers, nodes, acts, sizeof nodes);
     fprintf(o, "global_hidden_layers_short %s\nglobal_nodes_short %s\nglobal_activation_short %s\n", layers, nodes, acts);
     for (int e = 1; e < n_el; ++e) /* per-element networks where they differ */
-        if (!same_topology(&m->elements[e].net, &m->elements[0].net)) {
+        if (!same_topology(&m->nets[e], &m->nets[0])) {
             const char *sym = mlpot_element_symbol(m->acsf.z[e]);
-            topology_words(&m->elements[e].net, layers, nodes, acts, sizeof nodes);
+            topology_words(&m->nets[e], layers, nodes, acts, sizeof nodes);
             fprintf(o, "element_hidden_layers_short %s %s\nelement_nodes_short %s %s\nelement_activation_short %s %s\n", sym,
                     layers, sym, nodes, sym, acts);
         }
@@ -89,7 +90,7 @@ static mlpot_status write_scaling(const nnp_model *m, const char *path, mlpot_er
     if (st) return st;
     fputs("# Symmetry function scaling data: element, function (n2p2's sorted order), min, max, mean, sigma\n", f.file);
     for (int e = 0; e < m->acsf.n_elements; ++e) {
-        const nnp_element *el = &m->elements[e];
+        const acsf_scaling_element *el = &m->scaling.elements[e];
         for (int k = 0; k < m->acsf.elements[e].n; ++k)
             fprintf(f.file, "%4d %9d %24.16E %24.16E %24.16E %24.16E\n", e + 1, k + 1, el->gmin[k], el->gmax[k], el->gmean[k],
                     el->gsigma[k]);
@@ -126,7 +127,7 @@ mlpot_status nnp_model_write(const nnp_model *m, const char *folder, const char 
     /* the networks and statistics first, input.nn last: a folder with a new input.nn is complete */
     for (int e = 0; e < m->acsf.n_elements && !st; ++e) {
         snprintf(path, sizeof path, "%s/weights.%03d.data", folder, m->acsf.z[e]);
-        st = write_weights(&m->elements[e].net, path, err);
+        st = write_weights(&m->nets[e], path, err);
     }
     snprintf(path, sizeof path, "%s/scaling.data", folder);
     if (!st) st = write_scaling(m, path, err);

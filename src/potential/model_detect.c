@@ -24,6 +24,10 @@ mlpot_status mlpot_model_load_path(const char *path, mlpot_spec_args *args, mlpo
             if (x && strcmp(x, "error") && strcmp(x, "count"))
                 return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: extrapolation=%s (count or error)", path, x);
             opt.extrapolation_error = x && !strcmp(x, "error");
+            const char *u = mlpot_spec_args_get(args, "unknown_keywords");
+            if (u && strcmp(u, "error") && strcmp(u, "ignore"))
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: unknown_keywords=%s (error or ignore)", path, u);
+            opt.ignore_unknown_keywords = u && !strcmp(u, "ignore");
             return mlpot_nnp_load(path, &opt, out, err);
         }
     }

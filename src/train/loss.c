@@ -49,7 +49,7 @@ static void model_sizes(const nnp_model *m, size_t *max_fn, size_t *nn_n, size_t
 {
     *max_fn = 0, *nn_n = 0, *nn_train = 0;
     for (int e = 0; e < m->acsf.n_elements; ++e) {
-        const nn *net = &m->elements[e].net;
+        const nn *net = &m->nets[e];
         if ((size_t)m->acsf.elements[e].n > *max_fn) *max_fn = (size_t)m->acsf.elements[e].n;
         if (nn_scratch_size(net) > *nn_n) *nn_n = nn_scratch_size(net);
         if (nn_train_scratch_size(net) > *nn_train) *nn_train = nn_train_scratch_size(net);
@@ -87,7 +87,7 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
         ws->v = malloc((max_fn + 1) * sizeof(double));
         if (!ws->nn_work || !ws->tangent || !ws->v) return mlpot_fail_memory(err, "training");
     }
-    const double k_e = m->normalize ? 1.0 / m->conv_energy : 1.0, e_shift = m->normalize ? m->mean_energy : 0.0;
+    const double k_e = nnp_energy_scale(m);
     double *ge = ws->pair, *dir = ws->pair + 3 * nl->n_pairs;
     double energy = 0.0;
     for (int i = 0; i < n; ++i) {
@@ -95,7 +95,8 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
         if (e < 0)
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "atom %d is %s, which the model does not have", i + 1,
                               mlpot_element_symbol(s->numbers[i]));
-        const nnp_element *el = &m->elements[e];
+        const nn *net = &m->nets[e];
+        const double *factor = m->scaling.elements[e].factor;
         const int nsf = m->acsf.elements[e].n;
         double *G = ws->atom + ws->atom_stride * (size_t)i, *S = G + max_fn, *dEdG = S + max_fn;
         double *values = dEdG + max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
@@ -105,10 +106,10 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
             double *bigger = realloc(ws->cache.data, (ws->cache.used + ws->cache.used / 4) * sizeof *bigger);
             if (bigger) ws->cache.data = bigger, ws->cache.capacity = ws->cache.used + ws->cache.used / 4;
         }
-        nnp_scale(m, e, G, S);
-        energy += k_e * nn_forward_train(&el->net, S, values, d1, d2) + e_shift + el->offset;
-        nn_input_gradient(&el->net, values, d1, dEdG, ws->nn_work);
-        for (int g = 0; g < nsf; ++g) dEdG[g] *= el->factor[g] * k_e;
+        acsf_scaling_apply(&m->scaling, e, nsf, G, S);
+        energy += k_e * nn_forward_train(net, S, values, d1, d2) + nnp_energy_shift(m, e);
+        nn_input_gradient(net, values, d1, dEdG, ws->nn_work);
+        for (int g = 0; g < nsf; ++g) dEdG[g] *= factor[g] * k_e;
         const size_t first = nl->offsets[i], count = nl->offsets[i + 1] - first;
         memset(&ge[3 * first], 0, 3 * count * sizeof *ge);
         acsf_atom(&m->acsf, e, s, nl, i, ACSF_BACKPROP, NULL, NULL, dEdG, &ge[3 * first], ws->acsf_work, &ws->cache);
@@ -163,7 +164,7 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
     const int tangent = want_forces || want_stress;
     for (int i = 0; i < n; ++i) {
         const int e = m->acsf.index[s->numbers[i]];
-        const nnp_element *el = &m->elements[e];
+        const double *factor = m->scaling.elements[e].factor;
         const int nsf = m->acsf.elements[e].n;
         double *G = ws->atom + ws->atom_stride * (size_t)i, *values = G + 3 * max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
         const double *v = NULL;
@@ -176,10 +177,10 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
             }
             memset(ws->tangent, 0, (size_t)nsf * sizeof *ws->tangent);
             acsf_atom_tangent(&m->acsf, e, s, nl, i, &dir[3 * nl->offsets[i]], ws->tangent, ws->acsf_work);
-            for (int g = 0; g < nsf; ++g) ws->v[g] = k_e * el->factor[g] * ws->tangent[g];
+            for (int g = 0; g < nsf; ++g) ws->v[g] = k_e * factor[g] * ws->tangent[g];
             v = ws->v;
         }
-        nn_param_gradient(&el->net, values, d1, d2, c_e * k_e, v, grad + offsets[e], ws->nn_work);
+        nn_param_gradient(&m->nets[e], values, d1, d2, c_e * k_e, v, grad + offsets[e], ws->nn_work);
     }
     return MLPOT_OK;
 }

@@ -21,37 +21,30 @@ mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements
     if (!defs) return mlpot_fail_memory(err, "setting up a model");
     for (int k = 0; k < n_lines; ++k) defs[k] = (acsf_line){lines[k], k + 1};
     mlpot_status st = acsf_set_build(&m->acsf, symbols, n_elements, defs, n_lines, cutoff_type, alpha,
-                                     "symmetry functions", err);
+                                     1.0, "symmetry functions", err);
     free(defs);
     if (st) return st;
-    m->scaling = NNP_SCALE_CENTER;
-    m->smin = smin, m->smax = smax;
     m->path = mlpot_strdup("model in training");
-    m->elements = calloc((size_t)m->acsf.n_elements, sizeof *m->elements);
-    if (!m->elements || !m->path) {
+    m->nets = calloc((size_t)m->acsf.n_elements, sizeof *m->nets);
+    m->offset = calloc((size_t)m->acsf.n_elements, sizeof *m->offset);
+    if (!m->nets || !m->offset || !m->path) {
         nnp_model_free(m);
         return mlpot_fail_memory(err, "setting up a model");
     }
+    st = acsf_scaling_create(&m->scaling, &m->acsf, ACSF_SCALE_CENTER, smin, smax, err);
     for (int e = 0; e < m->acsf.n_elements && !st; ++e) {
-        nnp_element *el = &m->elements[e];
         const size_t nsf = (size_t)m->acsf.elements[e].n;
         if (nsf == 0) {
             st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "no symmetry functions for %s", mlpot_element_symbol(m->acsf.z[e]));
             break;
         }
-        el->gmin = calloc(nsf, sizeof(double)), el->gmax = calloc(nsf, sizeof(double));
-        el->gmean = calloc(nsf, sizeof(double)), el->gsigma = calloc(nsf, sizeof(double));
-        el->factor = calloc(nsf, sizeof(double)), el->shift = calloc(nsf, sizeof(double));
-        if (!el->gmin || !el->gmax || !el->gmean || !el->gsigma || !el->factor || !el->shift) {
-            st = mlpot_fail_memory(err, "setting up a model");
-            break;
-        }
-        for (size_t k = 0; k < nsf; ++k) el->factor[k] = 1.0; /* until the statistics are known */
+        acsf_scaling_element *sc = &m->scaling.elements[e];
+        for (size_t k = 0; k < nsf; ++k) sc->factor[k] = 1.0, sc->shift[k] = 0.0; /* until the statistics are known */
         int size[64], act[64];
         size[0] = (int)nsf, act[0] = NN_IDENTITY;
         for (int l = 0; l < n_hidden; ++l) size[1 + l] = hidden[l], act[1 + l] = activation;
         size[n_hidden + 1] = 1, act[n_hidden + 1] = NN_IDENTITY;
-        st = nn_create(&el->net, n_hidden + 2, size, act, 0, err);
+        st = nn_create(&m->nets[e], n_hidden + 2, size, act, 0, err);
     }
     if (st) nnp_model_free(m);
     return st;
@@ -132,7 +125,7 @@ mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *
     mlpot_status st = MLPOT_OK;
     if (failed) st = first_err.code ? (*err = first_err, first_err.code) : mlpot_fail_memory(err, "computing statistics");
     for (int e = 0; e < n_el && !st; ++e) {
-        nnp_element *el = &m->elements[e];
+        acsf_scaling_element *el = &m->scaling.elements[e];
         long total = 0;
         for (size_t q = 0; q < n; ++q) total += count[q * (size_t)n_el + e];
         if (total == 0) {
@@ -154,7 +147,7 @@ mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *
         }
     }
     free(part), free(count);
-    if (!st) st = nnp_model_scaling_factors(m, err);
+    if (!st) st = acsf_scaling_factors(&m->scaling, &m->acsf, "the training data", err);
     return st;
 }
 
@@ -166,7 +159,7 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
     for (int k = 0; k < n_given; ++k) {
         int e = z[k] >= 1 && z[k] <= MLPOT_MAX_ELEMENT ? m->acsf.index[z[k]] : -1;
         if (e < 0) continue; /* an element the data do not have */
-        m->elements[e].offset = energy[k];
+        m->offset[e] = energy[k];
         given[e] = 1;
     }
     int n_fit = 0, col[MLPOT_MAX_ELEMENT];
@@ -189,7 +182,7 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
         double target = s[q]->energy;
         for (int i = 0; i < s[q]->n_atoms; ++i) {
             int e = m->acsf.index[s[q]->numbers[i]];
-            if (given[e]) target -= m->elements[e].offset;
+            if (given[e]) target -= m->offset[e];
             else A[r * (size_t)n_fit + (size_t)col[e]] += 1.0;
         }
         b[r++] = target;
@@ -199,7 +192,7 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
     mlpot_status st = MLPOT_OK;
     if (info != 0) st = mlpot_fail(err, MLPOT_ERR_NUMERIC, "fitting reference energies: LAPACK dgelsd failed (%d)", (int)info);
     for (int e = 0; e < n_el && !st; ++e)
-        if (!given[e]) m->elements[e].offset = b[col[e]];
+        if (!given[e]) m->offset[e] = b[col[e]];
     free(A), free(b), free(sv);
     return st;
 }
@@ -207,7 +200,7 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
 void train_model_init_params(nnp_model *m, rng *r)
 {
     for (int e = 0; e < m->acsf.n_elements; ++e) {
-        nn *net = &m->elements[e].net;
+        nn *net = &m->nets[e];
         for (int l = 1; l < net->n_layers; ++l) {
             const int n_in = net->size[l - 1], n_out = net->size[l];
             double a = sqrt(6.0 / (n_in + n_out)) * (l == net->n_layers - 1 ? 0.1 : 1.0);
@@ -221,7 +214,7 @@ void train_model_init_params(nnp_model *m, rng *r)
 size_t train_model_offsets(const nnp_model *m, size_t *offsets)
 {
     size_t total = 0;
-    for (int e = 0; e < m->acsf.n_elements; ++e) offsets[e] = total, total += m->elements[e].net.n_params;
+    for (int e = 0; e < m->acsf.n_elements; ++e) offsets[e] = total, total += m->nets[e].n_params;
     offsets[m->acsf.n_elements] = total;
     return total;
 }
@@ -229,11 +222,11 @@ size_t train_model_offsets(const nnp_model *m, size_t *offsets)
 void train_model_get(const nnp_model *m, const size_t *offsets, double *theta)
 {
     for (int e = 0; e < m->acsf.n_elements; ++e)
-        memcpy(theta + offsets[e], m->elements[e].net.params, m->elements[e].net.n_params * sizeof *theta);
+        memcpy(theta + offsets[e], m->nets[e].params, m->nets[e].n_params * sizeof *theta);
 }
 
 void train_model_set(nnp_model *m, const size_t *offsets, const double *theta)
 {
     for (int e = 0; e < m->acsf.n_elements; ++e)
-        memcpy(m->elements[e].net.params, theta + offsets[e], m->elements[e].net.n_params * sizeof *theta);
+        memcpy(m->nets[e].params, theta + offsets[e], m->nets[e].n_params * sizeof *theta);
 }

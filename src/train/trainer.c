@@ -13,7 +13,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/memory.h"
-#include "models/n2p2_settings.h"
+#include "io/n2p2_settings.h"
 #include "mlpot/mlpot.h"
 #include "train/batch.h"
 #include "train/checkpoint.h"
