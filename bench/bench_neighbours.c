@@ -1,8 +1,8 @@
 /* Neighbour-list construction time from 10³ to 10⁶ atoms (fcc Cu, cutoff 5 Å, 42 neighbours
  * per atom): the time per atom should stay flat if the search is O(N). Also times a list for a
- * slab with vacuum (mixed boundaries) and a skewed triclinic cell of the same crystal.
+ * slab with vacuum (mixed boundaries).
  *
- * usage: bench_neighbours [max_atoms]   (default 1000000) */
+ * usage: bench_neighbours [max_atoms]   (default 1100000: the largest is 1 000 188 atoms) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +76,7 @@ static double time_build(const mlpot_structure *s, double cutoff, size_t *pairs)
 
 int main(int argc, char **argv)
 {
-    long max_atoms = argc > 1 ? atol(argv[1]) : 1000000;
+    long max_atoms = argc > 1 ? atol(argv[1]) : 1100000; /* up to 4·63³ = 1.0·10⁶ atoms */
     const double a = 3.615, cutoff = 5.0;
     int max_threads = 1;
 #ifdef _OPENMP

@@ -17,6 +17,7 @@ int cli_convert(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_train(int argc, char **argv);
 int cli_descriptors(int argc, char **argv);
+int cli_fit(int argc, char **argv);
 
 /* Prints "mlpot: <message>" to stderr and returns the exit code for the status: 2 for bad
  * input (format, argument, unsupported, missing, geometry), 1 otherwise. */

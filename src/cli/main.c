@@ -10,6 +10,7 @@ static const cli_command COMMANDS[] = {
     {"convert", "convert structures between formats and units", cli_convert},
     {"info", "summarise datasets: frames, species, labels, cells", cli_info},
     {"train", "train a neural network potential on energies and forces", cli_train},
+    {"fit", "fit a Gaussian approximation potential (sparse GP on SOAP) to energies and forces", cli_fit},
     {"descriptors", "write per-atom symmetry-function vectors of a dataset", cli_descriptors},
 };
 
