@@ -90,6 +90,19 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run(["-p", MODEL, bad])
     check(r.returncode != 0 and "C" in r.stderr and "c.xyz" in r.stderr, f"foreign element: {r.returncode} {r.stderr}")
     print(f"descriptors: 1080 rows, CSV = extxyz, scaled map error {worst:.1e}")
+    # SOAP: QUIP's vectors for P1 on the rattled diamond cell (quip_reference/soap_P1.txt)
+    quip = os.path.join(SHARED, "quip_reference")
+    p1 = "cutoff=5.0 cutoff_transition_width=1.0 n_max=8 l_max=6 atom_sigma=0.5 n_species=1 species_Z={14}"
+    soap = os.path.join(tmp, "soap.csv")
+    r = run(["--soap", p1, "-o", soap, os.path.join(quip, "structures/si_diamond_rattled.xyz")])
+    check(r.returncode == 0, f"--soap: {r.stderr}")
+    mine = np.array([[float(x) for x in line.split(",")[4:]] for line in open(soap).read().splitlines()[1:]])
+    ref = np.array([[float(x) for x in line.split()[2:]] for line in open(os.path.join(quip, "soap_P1.txt"))
+                    if not line.startswith("#")])
+    check(mine.shape == ref.shape, f"SOAP shape {mine.shape} vs QUIP {ref.shape}")
+    if mine.shape == ref.shape:
+        check(np.abs(mine - ref).max() <= 1e-12, f"SOAP vs QUIP {np.abs(mine - ref).max()}")
+        print(f"descriptors --soap: {mine.shape[0]} atoms x {mine.shape[1]}, max |difference| to QUIP {np.abs(mine - ref).max():.1e}")
 
 print(f"test_descriptors_cli: {checks} checks, {failures} failed")
 sys.exit(1 if failures else 0)

@@ -1,4 +1,5 @@
-/* mlpot descriptors: atom-centred symmetry functions of every atom of a dataset.
+/* mlpot descriptors: atom-centred symmetry functions (or SOAP power spectra) of every atom of a
+ * dataset.
  *
  * Output formats:
  *   CSV (-o NAME.csv or --format csv): a header "frame,atom,element,n_features,G1,...,GN" and
@@ -7,7 +8,8 @@
  *   extended XYZ (default): every frame as read, plus a per-atom column "acsf" (R, N columns;
  *     atoms of elements with fewer functions are padded with zeros) and the info key
  *     acsf_counts="H:27 O:30" giving each element's count.
- * Features are in n2p2's sorted order; --list prints what each one is. */
+ * Features are in n2p2's sorted order; --list prints what each one is. With --soap the column
+ * and key are "soap" and "soap_counts" and the features QUIP's SOAP vector (mlpot/soap.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@ static void descriptors_usage(FILE *f)
 {
     fprintf(f,
             "usage: mlpot descriptors -p DEFINITIONS [options] INPUT...\n"
+            "       mlpot descriptors --soap \"cutoff=5 n_max=8 l_max=6 atom_sigma=0.5 ...\" [options] INPUT...\n"
             "\n"
             "Computes atom-centred symmetry functions (Behler-Parrinello ACSF with n2p2's definitions)\n"
             "for every atom of every frame of the inputs.\n"
@@ -32,6 +35,8 @@ static void descriptors_usage(FILE *f)
             "\n"
             "options:\n"
             "  -p, --definitions PATH     model folder or settings file (also --potential)\n"
+            "      --soap PARAMETERS      SOAP power spectra instead, parameters as QUIP's soap\n"
+            "                             descriptor string (see mlpot/soap.h)\n"
             "  -o, --output FILE          output (default: standard output), written atomically;\n"
             "                             CSV when FILE ends in .csv, else extended XYZ\n"
             "      --format FMT           csv or extxyz\n"
@@ -49,13 +54,19 @@ static void descriptors_usage(FILE *f)
             "exit codes: 0 success, 1 failure while running, 2 bad usage or input\n");
 }
 
-enum { OPT_FORMAT = 2000, OPT_SCALED, OPT_LIST, OPT_UNKNOWN };
+enum { OPT_FORMAT = 2000, OPT_SCALED, OPT_LIST, OPT_UNKNOWN, OPT_SOAP };
 
 static int largest_count(const mlpot_descriptor *d, char *counts, size_t size)
 {
-    int nmax = 0;
+    int nmax = 0, handled = 0;
     size_t used = 0;
     counts[0] = '\0';
+    for (int z = 1; z <= MLPOT_MAX_ELEMENT; ++z) handled += mlpot_descriptor_n_features(d, z) > 0;
+    if (handled == MLPOT_MAX_ELEMENT) { /* every species (a SOAP without species) */
+        nmax = mlpot_descriptor_n_features(d, 1);
+        snprintf(counts, size, "any:%d", nmax);
+        return nmax;
+    }
     for (int z = 1; z <= MLPOT_MAX_ELEMENT; ++z) {
         int n = mlpot_descriptor_n_features(d, z);
         if (!n) continue;
@@ -98,6 +109,7 @@ int cli_descriptors(int argc, char **argv)
                                             {"scaled", no_argument, NULL, OPT_SCALED},
                                             {"list", no_argument, NULL, OPT_LIST},
                                             {"unknown-keywords", no_argument, NULL, OPT_UNKNOWN},
+                                            {"soap", required_argument, NULL, OPT_SOAP},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     mlpot_io_options in, out;
@@ -105,7 +117,7 @@ int cli_descriptors(int argc, char **argv)
     mlpot_io_options_default(&out);
     mlpot_error err;
     mlpot_error_clear(&err);
-    const char *definitions = NULL, *output = "-", *format = NULL;
+    const char *definitions = NULL, *output = "-", *format = NULL, *soap = NULL;
     mlpot_acsf_options aopt = {0, 0};
     int list = 0, c;
     optind = 1;
@@ -118,6 +130,7 @@ int cli_descriptors(int argc, char **argv)
         case OPT_SCALED: aopt.scaled = 1; break;
         case OPT_LIST: list = 1; break;
         case OPT_UNKNOWN: aopt.ignore_unknown_keywords = 1; break;
+        case OPT_SOAP: soap = optarg; break;
         default: {
             int used = cli_io_option(c, optarg, &in, &out, &err);
             if (used < 0) return cli_report(&err);
@@ -128,8 +141,8 @@ int cli_descriptors(int argc, char **argv)
         }
         }
     }
-    if (!definitions) {
-        fprintf(stderr, "mlpot descriptors: -p DEFINITIONS is required\n");
+    if (!definitions == !soap) {
+        fprintf(stderr, "mlpot descriptors: give either -p DEFINITIONS or --soap PARAMETERS\n");
         descriptors_usage(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -140,7 +153,20 @@ int cli_descriptors(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     mlpot_descriptor *d = NULL;
-    if (mlpot_acsf_load(definitions, &aopt, &d, &err)) return cli_report(&err);
+    const char *name = soap ? "soap" : "acsf";
+    char counts_key[32];
+    snprintf(counts_key, sizeof counts_key, "%s_counts", name);
+    if (soap) {
+        mlpot_soap_params sp;
+        if (mlpot_soap_params_parse(soap, &sp, &err) || mlpot_soap_create(&sp, &d, &err)) return cli_report(&err);
+        if (list || aopt.scaled) {
+            fprintf(stderr, "mlpot descriptors: --list and --scaled are for symmetry functions (-p)\n");
+            mlpot_descriptor_free(d);
+            return CLI_EXIT_USAGE;
+        }
+    } else if (mlpot_acsf_load(definitions, &aopt, &d, &err)) {
+        return cli_report(&err);
+    }
     if (list) {
         int code = list_features(d);
         mlpot_descriptor_free(d);
@@ -215,8 +241,8 @@ int cli_descriptors(int argc, char **argv)
                 }
             } else {
                 mlpot_atom_property *p = NULL;
-                if (mlpot_structure_add_property(&s, "acsf", MLPOT_PROPERTY_REAL, nmax, &p, &err) ||
-                    mlpot_structure_set_info(&s, "acsf_counts", counts, &err)) {
+                if (mlpot_structure_add_property(&s, name, MLPOT_PROPERTY_REAL, nmax, &p, &err) ||
+                    mlpot_structure_set_info(&s, counts_key, counts, &err)) {
                     code = cli_report(&err);
                     break;
                 }
