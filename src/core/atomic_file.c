@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -29,6 +30,11 @@ mlpot_status atomic_file_open(atomic_file *a, const char *path, mlpot_error *err
         atomic_file_abort(a);
         return st;
     }
+    /* mkstemp makes the file private (0600); the finished file should look like any other the
+     * user writes: the mode of the file it replaces, else rw-r--r-- (umask cannot be read
+     * without changing it, which is not thread-safe) */
+    struct stat old;
+    fchmod(fd, stat(path, &old) == 0 ? (old.st_mode & 07777) : 0644);
     if (!(a->file = fdopen(fd, "w"))) {
         close(fd);
         atomic_file_abort(a);
