@@ -390,6 +390,12 @@ mlpot_status mlpot_gap_fit(const mlpot_structure *const *frames, size_t n, const
     double t0 = seconds();
     for (int k = 0; k < nd && !st; ++k) st = fit_collect_instances(&fd[k], frames, n, err);
     double t1 = seconds();
+    for (int k = 0; k < nd && !st; ++k) /* every descriptor's count before any expensive choice */
+        if (fd[k].method != FIT_SPARSE_UNIFORM && fd[k].method != FIT_SPARSE_ALL && fd[k].method != FIT_SPARSE_FILE &&
+            (size_t)fd[k].n_sparse > fd[k].n_instances)
+            st = mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                            "%s: n_sparse=%d but the training data have only %zu instances of this descriptor", fd[k].string,
+                            fd[k].n_sparse, fd[k].n_instances);
     size_t cols = 0;
     for (int k = 0; k < nd && !st; ++k) {
         st = fit_select_sparse(&fd[k], o->seed + (unsigned long long)k, err);
