@@ -17,5 +17,6 @@
 #include "mlpot/gap.h"
 #include "mlpot/io.h"
 #include "mlpot/train.h"
+#include "mlpot/dynamics.h"
 
 #endif
