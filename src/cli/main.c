@@ -11,6 +11,8 @@ static const cli_command COMMANDS[] = {
     {"info", "summarise datasets: frames, species, labels, cells", cli_info},
     {"train", "train a neural network potential on energies and forces", cli_train},
     {"descriptors", "write per-atom symmetry-function vectors of a dataset", cli_descriptors},
+    {"md", "molecular dynamics: NVE, Langevin or Bussi NVT; trajectory, log, checkpoints", cli_md},
+    {"relax", "relax atomic positions (FIRE or L-BFGS) to a force threshold", cli_relax},
 };
 
 static void usage(FILE *f)
