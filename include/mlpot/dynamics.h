@@ -100,8 +100,9 @@ MLPOT_API mlpot_status mlpot_md_set_velocities(mlpot_md *md, const double *v, ml
 MLPOT_API mlpot_status mlpot_md_maxwell_boltzmann(mlpot_md *md, double temperature,
                                                   uint64_t seed, mlpot_error *err);
 
-/* Advances n_steps steps. On failure the message names the step ("step 1234: ...") and the
- * integrator holds the last good state only up to that step's partial update; free it. */
+/* Advances n_steps steps. On failure the message names the step ("step 1234 (t = ... fs): ...");
+ * the integrator is then left mid-step (positions moved, forces stale): free it, or reload a
+ * checkpoint. */
 MLPOT_API mlpot_status mlpot_md_run(mlpot_md *md, long n_steps, mlpot_error *err);
 
 MLPOT_API void mlpot_md_get_state(const mlpot_md *md, mlpot_md_state *out);
