@@ -18,5 +18,6 @@
 #include "mlpot/io.h"
 #include "mlpot/train.h"
 #include "mlpot/gap_fit.h"
+#include "mlpot/dynamics.h"
 
 #endif

@@ -18,6 +18,18 @@ int cli_info(int argc, char **argv);
 int cli_train(int argc, char **argv);
 int cli_descriptors(int argc, char **argv);
 int cli_fit(int argc, char **argv);
+int cli_md(int argc, char **argv);
+int cli_relax(int argc, char **argv);
+
+/* Strict option values: the whole text must be a (finite) number. On failure they print
+ * "mlpot COMMAND: OPTION: 'TEXT' is not a number" and return 0. */
+int cli_parse_double(const char *command, const char *option, const char *text, double *out);
+int cli_parse_long(const char *command, const char *option, const char *text, long *out);
+
+/* The potential of one or several -p specifications (several add up). */
+enum { CLI_MAX_POTENTIALS = 64 };
+mlpot_status cli_load_potential(const char *const *specs, int n_specs, mlpot_potential **out,
+                                mlpot_error *err);
 
 /* Prints "mlpot: <message>" to stderr and returns the exit code for the status: 2 for bad
  * input (format, argument, unsupported, missing, geometry), 1 otherwise. */

@@ -11,7 +11,9 @@ static const cli_command COMMANDS[] = {
     {"info", "summarise datasets: frames, species, labels, cells", cli_info},
     {"train", "train a neural network potential on energies and forces", cli_train},
     {"fit", "fit a Gaussian approximation potential (sparse GP on SOAP) to energies and forces", cli_fit},
-    {"descriptors", "write per-atom symmetry-function vectors of a dataset", cli_descriptors},
+    {"descriptors", "write per-atom descriptor vectors (symmetry functions, SOAP) of a dataset", cli_descriptors},
+    {"md", "molecular dynamics: NVE, Langevin or Bussi NVT; trajectory, log, checkpoints", cli_md},
+    {"relax", "relax atomic positions (FIRE or L-BFGS) to a force threshold", cli_relax},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,345 @@
+/* The integrator: state, masses, velocities and the three integration schemes.
+ *
+ * Velocity Verlet (NVE), BAOAB Langevin (Leimkuhler and Matthews 2013: half kick, half drift,
+ * exact Ornstein-Uhlenbeck velocity update, half drift, force, half kick) and Bussi rescaling
+ * applied once per Verlet step. Forces are in eV/Å and masses in amu, so an acceleration F/m
+ * is divided by MLPOT_AMU_A2_PER_FS2_EV to get Å/fs². */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/memory.h"
+#include "dynamics/md_internal.h"
+#include "mlpot/elements.h"
+#include "mlpot/units.h"
+
+/* Mass of hydrogen that the 10 fs limit refers to. */
+#define HYDROGEN_MASS 1.008
+
+mlpot_status mlpot_ensemble_parse(const char *name, mlpot_ensemble *out, mlpot_error *err)
+{
+    static const char *names[] = {"nve", "langevin", "bussi"};
+    for (int k = 0; k < 3; ++k)
+        if (!strcmp(name, names[k])) return *out = (mlpot_ensemble)k, MLPOT_OK;
+    return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble '%s' (nve, langevin or bussi)", name);
+}
+
+const char *mlpot_ensemble_name(mlpot_ensemble e)
+{
+    switch (e) {
+    case MLPOT_ENSEMBLE_NVE: return "nve";
+    case MLPOT_ENSEMBLE_LANGEVIN: return "langevin";
+    case MLPOT_ENSEMBLE_BUSSI: return "bussi";
+    }
+    return "unknown";
+}
+
+double mlpot_md_timestep_limit(double lightest_mass)
+{
+    return 10.0 * sqrt(lightest_mass / HYDROGEN_MASS);
+}
+
+void mlpot_md_options_default(mlpot_md_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->ensemble = MLPOT_ENSEMBLE_NVE;
+    opt->timestep = 1.0;
+    opt->temperature = 300.0;
+    opt->friction = 0.01;
+    opt->tau = 100.0;
+    opt->seed = 1;
+    opt->skin = 1.0;
+}
+
+static double lightest_free_mass(const mlpot_md *md)
+{
+    double m = INFINITY;
+    for (int i = 0; i < md->s.n_atoms; ++i)
+        if (!md->fixed[i] && md->s.masses[i] < m) m = md->s.masses[i];
+    return m;
+}
+
+/* Every option in range and the timestep within the limit of the lightest moving atom. */
+static mlpot_status check_options(const mlpot_md *md, const mlpot_md_options *o, mlpot_error *err)
+{
+    if (o->ensemble != MLPOT_ENSEMBLE_NVE && o->ensemble != MLPOT_ENSEMBLE_LANGEVIN &&
+        o->ensemble != MLPOT_ENSEMBLE_BUSSI)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble %d", (int)o->ensemble);
+    if (!(o->timestep > 0) || !isfinite(o->timestep))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "timestep %g fs: must be positive", o->timestep);
+    double m = lightest_free_mass(md);
+    if (isfinite(m) && o->timestep > mlpot_md_timestep_limit(m))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                          "timestep %g fs is beyond the limit %.3g fs for the lightest mass %g amu "
+                          "(the timestep is in fs, not ps)",
+                          o->timestep, mlpot_md_timestep_limit(m), m);
+    if (!(o->temperature >= 0) || !isfinite(o->temperature))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "temperature %g K: must be zero or positive",
+                          o->temperature);
+    if (o->ensemble == MLPOT_ENSEMBLE_LANGEVIN && (!(o->friction > 0) || !isfinite(o->friction)))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Langevin friction %g 1/fs: must be positive",
+                          o->friction);
+    if (o->ensemble == MLPOT_ENSEMBLE_BUSSI && (!(o->tau > 0) || !isfinite(o->tau)))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Bussi time constant %g fs: must be positive", o->tau);
+    if (!(o->skin >= 0) || !isfinite(o->skin))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "neighbour skin %g Å: must be zero or positive", o->skin);
+    return MLPOT_OK;
+}
+
+int md_degrees_of_freedom(const mlpot_md *md)
+{
+    int dof = 3 * md->n_free;
+    if (md->n_free == md->s.n_atoms && md->n_free > 1 && md->opt.ensemble != MLPOT_ENSEMBLE_LANGEVIN)
+        dof -= 3;
+    return dof;
+}
+
+double md_kinetic_energy(const mlpot_md *md)
+{
+    double sum = 0;
+    for (int i = 0; i < md->s.n_atoms; ++i) {
+        const double *v = &md->velocities[3 * i];
+        sum += md->s.masses[i] * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    }
+    return 0.5 * sum * MLPOT_AMU_A2_PER_FS2_EV;
+}
+
+/* Refreshes the neighbour list (a search only when an atom moved more than skin/2) and the
+ * forces at the current positions. */
+static mlpot_status compute_forces(mlpot_md *md, mlpot_error *err)
+{
+    mlpot_status st;
+    if (md->force_rebuild || mlpot_neighbour_list_needs_rebuild(&md->nl, &md->s)) {
+        double cutoff = mlpot_potential_cutoff(md->pot);
+        if (!(cutoff > 0)) cutoff = 1.0;
+        if ((st = mlpot_neighbour_list_build(&md->nl, &md->s, cutoff, md->opt.skin,
+                                             MLPOT_NEIGHBOURS_FULL, err)))
+            return st;
+        /* potentials that gather per-pair terms would otherwise index the list every call */
+        if ((st = mlpot_neighbour_list_reverse(&md->nl, err))) return st;
+        md->force_rebuild = 0;
+        md->rebuilds++;
+    } else if ((st = mlpot_neighbour_list_update(&md->nl, &md->s, err))) {
+        return st;
+    }
+    return mlpot_potential_compute(md->pot, &md->s, &md->nl, md->request, &md->r, err);
+}
+
+static mlpot_status check_masses(const mlpot_structure *s, const double *masses, mlpot_error *err)
+{
+    for (int i = 0; i < s->n_atoms; ++i)
+        if (!(masses[i] > 0) || !isfinite(masses[i])) {
+            const char *sym = mlpot_element_symbol(s->numbers[i]);
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "atom %d (%s) has no usable mass (%g amu): give one (e.g. --mass %s=...)",
+                              i + 1, sym ? sym : "?", masses[i], sym ? sym : "X");
+        }
+    return MLPOT_OK;
+}
+
+void mlpot_md_free(mlpot_md *md)
+{
+    if (!md) return;
+    mlpot_structure_free(&md->s);
+    free(md->velocities);
+    free(md->fixed);
+    mlpot_neighbour_list_free(&md->nl);
+    mlpot_result_free(&md->r);
+    free(md);
+}
+
+mlpot_status mlpot_md_create(const mlpot_potential *p, const mlpot_structure *s,
+                             const mlpot_md_options *opt, mlpot_md **out, mlpot_error *err)
+{
+    *out = NULL;
+    mlpot_status st;
+    if (s->n_atoms < 1) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "molecular dynamics needs at least one atom");
+    if ((st = mlpot_structure_validate(s, err)) || (st = mlpot_potential_check_species(p, s, err))) return st;
+    mlpot_md *md = calloc(1, sizeof *md);
+    if (!md) return mlpot_fail_memory(err, "creating an integrator");
+    md->pot = p;
+    md->opt = *opt;
+    mlpot_structure_init(&md->s);
+    mlpot_neighbour_list_init(&md->nl);
+    mlpot_result_init(&md->r);
+    size_t n = (size_t)s->n_atoms;
+    md->velocities = mlpot_calloc(3 * n, sizeof *md->velocities);
+    md->fixed = mlpot_calloc(n, 1);
+    if (!md->velocities || !md->fixed) {
+        mlpot_md_free(md);
+        return mlpot_fail_memory(err, "creating an integrator");
+    }
+    if ((st = mlpot_structure_copy(&md->s, s, err))) goto fail;
+    /* the integrator needs positions and masses only: labels would go stale */
+    md->s.labels = 0;
+    if (!md->s.masses && (st = mlpot_structure_add_masses(&md->s, err))) goto fail;
+    if ((st = check_masses(&md->s, md->s.masses, err))) goto fail;
+    md->n_free = s->n_atoms;
+    if ((st = check_options(md, opt, err))) goto fail;
+    md->request = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES;
+    if ((mlpot_potential_outputs(p) & MLPOT_OUT_VIRIAL) && s->pbc[0] && s->pbc[1] && s->pbc[2])
+        md->request |= MLPOT_OUT_VIRIAL;
+    rng_seed(&md->noise, opt->seed, 0);
+    if ((st = compute_forces(md, err))) goto fail;
+    *out = md;
+    return MLPOT_OK;
+fail:
+    mlpot_md_free(md);
+    return st;
+}
+
+mlpot_status mlpot_md_set_masses(mlpot_md *md, const double *masses, mlpot_error *err)
+{
+    mlpot_status st = check_masses(&md->s, masses, err);
+    if (st) return st;
+    double *old = mlpot_calloc((size_t)md->s.n_atoms, sizeof *old);
+    if (!old) return mlpot_fail_memory(err, "setting masses");
+    memcpy(old, md->s.masses, (size_t)md->s.n_atoms * sizeof *old);
+    memcpy(md->s.masses, masses, (size_t)md->s.n_atoms * sizeof *old);
+    if ((st = check_options(md, &md->opt, err))) memcpy(md->s.masses, old, (size_t)md->s.n_atoms * sizeof *old);
+    free(old);
+    return st;
+}
+
+mlpot_status mlpot_md_set_element_mass(mlpot_md *md, int z, double mass, mlpot_error *err)
+{
+    if (!(mass > 0) || !isfinite(mass))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "mass %g amu for element %d: must be positive", mass, z);
+    double *m = mlpot_calloc((size_t)md->s.n_atoms + 1, sizeof *m);
+    if (!m) return mlpot_fail_memory(err, "setting masses");
+    for (int i = 0; i < md->s.n_atoms; ++i) m[i] = md->s.numbers[i] == z ? mass : md->s.masses[i];
+    mlpot_status st = mlpot_md_set_masses(md, m, err);
+    free(m);
+    return st;
+}
+
+mlpot_status mlpot_md_set_fixed(mlpot_md *md, const int *fixed, mlpot_error *err)
+{
+    (void)err;
+    md->n_free = 0;
+    for (int i = 0; i < md->s.n_atoms; ++i) {
+        md->fixed[i] = fixed && fixed[i];
+        if (md->fixed[i]) memset(&md->velocities[3 * i], 0, 3 * sizeof(double));
+        else md->n_free++;
+    }
+    return MLPOT_OK;
+}
+
+mlpot_status mlpot_md_set_velocities(mlpot_md *md, const double *v, mlpot_error *err)
+{
+    for (int k = 0; k < 3 * md->s.n_atoms; ++k)
+        if (!isfinite(v[k]))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "velocity of atom %d is not finite", k / 3 + 1);
+    for (int i = 0; i < md->s.n_atoms; ++i)
+        for (int c = 0; c < 3; ++c) md->velocities[3 * i + c] = md->fixed[i] ? 0.0 : v[3 * i + c];
+    return MLPOT_OK;
+}
+
+mlpot_status mlpot_md_maxwell_boltzmann(mlpot_md *md, double temperature, uint64_t seed,
+                                        mlpot_error *err)
+{
+    if (!(temperature >= 0) || !isfinite(temperature))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "temperature %g K: must be zero or positive", temperature);
+    rng r;
+    rng_seed(&r, seed, 1); /* a stream apart from the thermostat's */
+    int n = md->s.n_atoms;
+    double kt = MLPOT_BOLTZMANN_EV_PER_K * temperature, p[3] = {0, 0, 0}, mass = 0;
+    for (int i = 0; i < n; ++i) {
+        double sigma = sqrt(kt / (md->s.masses[i] * MLPOT_AMU_A2_PER_FS2_EV));
+        for (int c = 0; c < 3; ++c) {
+            double g = rng_normal(&r); /* drawn for fixed atoms too: the stream does not depend on the mask */
+            md->velocities[3 * i + c] = md->fixed[i] ? 0.0 : sigma * g;
+            if (!md->fixed[i]) p[c] += md->s.masses[i] * md->velocities[3 * i + c];
+        }
+        if (!md->fixed[i]) mass += md->s.masses[i];
+    }
+    if (md->n_free == n && n > 1)
+        for (int i = 0; i < n; ++i)
+            for (int c = 0; c < 3; ++c) md->velocities[3 * i + c] -= p[c] / mass;
+    int dof = md_degrees_of_freedom(md);
+    double k = md_kinetic_energy(md);
+    if (temperature > 0 && dof > 0 && k > 0) {
+        double scale = sqrt(0.5 * dof * kt / k);
+        for (int q = 0; q < 3 * n; ++q) md->velocities[q] *= scale;
+    }
+    return MLPOT_OK;
+}
+
+/* v += h F/m for the free atoms (h in fs). */
+static void kick(mlpot_md *md, double h)
+{
+    double factor = h / MLPOT_AMU_A2_PER_FS2_EV;
+    const double *f = md->r.forces;
+    for (int i = 0; i < md->s.n_atoms; ++i) {
+        if (md->fixed[i]) continue;
+        double dtfm = factor / md->s.masses[i];
+        for (int c = 0; c < 3; ++c) md->velocities[3 * i + c] += dtfm * f[3 * i + c];
+    }
+}
+
+/* x += h v for the free atoms. */
+static void drift(mlpot_md *md, double h)
+{
+    for (int i = 0; i < md->s.n_atoms; ++i) {
+        if (md->fixed[i]) continue;
+        for (int c = 0; c < 3; ++c) md->s.positions[3 * i + c] += h * md->velocities[3 * i + c];
+    }
+}
+
+static mlpot_status one_step(mlpot_md *md, mlpot_error *err)
+{
+    double dt = md->opt.timestep;
+    mlpot_status st;
+    kick(md, 0.5 * dt);
+    if (md->opt.ensemble == MLPOT_ENSEMBLE_LANGEVIN) {
+        drift(md, 0.5 * dt);
+        md_langevin_o(md, dt);
+        drift(md, 0.5 * dt);
+    } else {
+        drift(md, dt);
+    }
+    if ((st = compute_forces(md, err))) return st;
+    kick(md, 0.5 * dt);
+    if (md->opt.ensemble == MLPOT_ENSEMBLE_BUSSI) md_bussi(md, dt);
+    return MLPOT_OK;
+}
+
+mlpot_status mlpot_md_run(mlpot_md *md, long n_steps, mlpot_error *err)
+{
+    if (n_steps < 0) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "number of steps %ld is negative", n_steps);
+    for (long k = 0; k < n_steps; ++k) {
+        mlpot_status st = one_step(md, err);
+        if (st) {
+            mlpot_error_prepend(err, "step %ld (t = %g fs): ", md->step + 1, md->time + md->opt.timestep);
+            return st;
+        }
+        md->step++;
+        /* time from the step count, so that it does not accumulate rounding */
+        md->time = (double)md->step * md->opt.timestep;
+    }
+    return MLPOT_OK;
+}
+
+void mlpot_md_get_state(const mlpot_md *md, mlpot_md_state *out)
+{
+    memset(out, 0, sizeof *out);
+    out->step = md->step;
+    out->time = md->time;
+    out->potential = md->r.energy;
+    out->kinetic = md_kinetic_energy(md);
+    out->n_dof = md_degrees_of_freedom(md);
+    out->temperature = out->n_dof > 0 ? 2.0 * out->kinetic / (out->n_dof * MLPOT_BOLTZMANN_EV_PER_K) : 0.0;
+    out->heat = md->heat;
+    out->conserved = out->potential + out->kinetic - out->heat;
+    out->volume = (md->s.pbc[0] && md->s.pbc[1] && md->s.pbc[2]) ? mlpot_structure_volume(&md->s) : 0.0;
+    out->pressure = NAN;
+    if (out->volume > 0 && (md->r.computed & MLPOT_OUT_VIRIAL))
+        out->pressure = (2.0 * out->kinetic + md->r.virial[0] + md->r.virial[4] + md->r.virial[8]) /
+                        (3.0 * out->volume);
+    out->rebuilds = md->rebuilds;
+}
+
+const mlpot_structure *mlpot_md_structure(const mlpot_md *md) { return &md->s; }
+const double *mlpot_md_velocities(const mlpot_md *md) { return md->velocities; }
+const mlpot_result *mlpot_md_result(const mlpot_md *md) { return &md->r; }

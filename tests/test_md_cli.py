@@ -1,0 +1,129 @@
+"""mlpot md and mlpot relax from the command line: bad input refused with exit 2 and a message
+naming the option or file; a failure mid-run exits 1 naming the step; a run killed with SIGKILL
+and resumed from its checkpoint writes byte for byte the trajectory and log of an uninterrupted
+run; relax converges SW silicon and reports non-convergence with exit 1."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from ase.io import read
+
+MLPOT = os.environ["MLPOT_CLI"]
+SOURCE = os.environ["MLPOT_SOURCE_DIR"]
+SW = "sw:" + os.path.join(SOURCE, "examples/silicon/Si.sw")
+SI64 = os.path.join(SOURCE, "examples/silicon/si64_rattled.xyz")
+
+failures = 0
+
+
+def check(condition, what):
+    global failures
+    if not condition:
+        failures += 1
+        print("check failed:", what, file=sys.stderr)
+
+
+def mlpot(*args):
+    return subprocess.run([MLPOT] + list(args), capture_output=True, text=True)
+
+
+def refused(args, needle, code=2):
+    run = mlpot(*args)
+    check(run.returncode == code and needle in run.stderr,
+          "%s: exit %d, stderr %r (expected %d and %r)" % (" ".join(args), run.returncode, run.stderr[-400:], code, needle))
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    base = ["md", "-p", SW, "--steps", "10", "--quiet"]
+    refused(base + ["--dt", "0", SI64], "timestep 0 fs")
+    refused(base + ["--dt", "-1", SI64], "must be positive")
+    refused(base + ["--dt", "2000", SI64], "beyond the limit")
+    refused(base + ["--dt", "abc", SI64], "--dt: 'abc' is not a number")
+    refused(base + ["--temperature", "-5", SI64], "temperature -5")
+    refused(base + ["--ensemble", "npt", SI64], "unknown ensemble 'npt'")
+    refused(base + ["--ensemble", "langevin", "--friction", "0", SI64], "friction")
+    refused(base + ["--ensemble", "bussi", "--tau", "-3", SI64], "time constant")
+    refused(base + ["--mass", "Xx=3", SI64], "--mass: 'Xx=3'")
+    refused(base + ["--mass", "Si=-3", SI64], "must be positive")
+    refused(base + [os.path.join(tmp, "missing.xyz")], "missing.xyz")
+    refused(["md", "-p", SW, SI64], "--steps N is required")
+    refused(base + ["--resume", SI64], "--resume needs --checkpoint")
+    refused(["md", "-p", "sw:/nonexistent/Si.sw", "--steps", "1", SI64], "/nonexistent/Si.sw")
+
+    # hydrogen: 12 fs is beyond the limit, deuterium (--mass H=2.014) allows it
+    h2 = os.path.join(tmp, "h2.xyz")
+    with open(h2, "w") as f:
+        f.write('2\nProperties=species:S:1:pos:R:3 pbc="F F F"\nH 0 0 0\nH 3 0 0\n')
+    zero = "lj:epsilon=0,sigma=1,cutoff=2"
+    refused(["md", "-p", zero, "--steps", "1", "--dt", "12", h2], "lightest mass 1.008")
+    run = mlpot("md", "-p", zero, "--steps", "1", "--dt", "12", "--mass", "H=2.014", "--quiet", h2)
+    check(run.returncode == 0, "deuterium at 12 fs: " + run.stderr)
+
+    # atoms running into each other: exit 1 naming the step
+    two = os.path.join(tmp, "two.xyz")
+    with open(two, "w") as f:
+        f.write('2\nProperties=species:S:1:pos:R:3:velocities:R:3 pbc="F F F"\n'
+                'Ar 0 0 0 0.01 0 0\nAr 2 0 0 -0.01 0 0\n')
+    refused(["md", "-p", zero, "--steps", "1000", "--quiet", two], "step 95", code=1)
+
+    # kill -9 and resume: byte-identical outputs
+    common = ["md", "-p", SW, "--ensemble", "langevin", "--temperature", "900", "--seed", "5", "--steps", "20000",
+              "--traj-every", "100", "--log-every", "10", "--checkpoint-every", "250", "--quiet"]
+    ref = [os.path.join(tmp, n) for n in ("ref.xyz", "ref.csv", "ref.ckpt")]
+    run = mlpot(*(common + ["--traj", ref[0], "--log", ref[1], "--checkpoint", ref[2], SI64]))
+    check(run.returncode == 0, "reference run: " + run.stderr)
+    out = [os.path.join(tmp, n) for n in ("run.xyz", "run.csv", "run.ckpt")]
+    args = common + ["--traj", out[0], "--log", out[1], "--checkpoint", out[2], SI64]
+    proc = subprocess.Popen([MLPOT] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    # kill once a few checkpoints exist and the log is past them
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            lines = open(out[1]).read().count("\n")
+        except OSError:
+            lines = 0
+        if lines > 300:
+            break
+        time.sleep(0.01)
+    interrupted = proc.poll() is None
+    if interrupted:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    killed_at = open(out[1]).read().count("\n")
+    print("killed with SIGKILL after %d log lines (interrupted: %s)" % (killed_at, interrupted))
+    check(interrupted, "the run finished before it could be killed: the resume path was not tested")
+    run = mlpot(*(args + ["--resume"]))
+    check(run.returncode == 0, "resume: " + run.stderr)
+    for a, b in zip(ref[:2], out[:2]):
+        same = open(a, "rb").read() == open(b, "rb").read()
+        check(same, "%s differs from the uninterrupted run's %s after kill -9 and --resume" % (b, a))
+    frames = read(out[0], index=":")
+    check(len(frames) == 201 and frames[-1].info["step"] == 20000, "trajectory has %d frames" % len(frames))
+    header = open(out[1]).readline().strip()
+    check(header == "step,time_fs,T_K,E_pot_eV,E_kin_eV,E_conserved_eV,P_GPa,volume_A3", "log header " + header)
+    # resuming with other options is refused
+    refused(common[:-1] + ["--seed", "6", "--traj", out[0], "--log", out[1], "--checkpoint", out[2], "--resume",
+                           SI64], "other options")
+
+    # relax: converges to the diamond minimum; too few steps -> exit 1, output still written
+    relaxed = os.path.join(tmp, "relaxed.xyz")
+    run = mlpot("relax", "-p", SW, "--fmax", "0.001", "-o", relaxed, "--quiet", SI64)
+    check(run.returncode == 0, "relax: " + run.stderr)
+    frame = read(relaxed)
+    e = frame.get_potential_energy()
+    fmax = (frame.get_forces() ** 2).sum(axis=1).max() ** 0.5
+    print("mlpot relax: E %.8f eV (diamond minimum -277.54239968), fmax %.2e eV/Å" % (e, fmax))
+    check(abs(e - -277.54239968) < 1e-5 and fmax < 1e-3, "relaxed energy %.8f, fmax %.2e" % (e, fmax))
+    refused(["relax", "-p", SW, "--max-steps", "2", "--fmax", "0.001", "-o", relaxed, SI64], "NOT converged", code=1)
+    refused(["relax", "-p", SW, "--method", "newton", "-o", relaxed, SI64], "--method: 'newton'")
+    refused(["relax", "-p", SW, "--fmax", "0", "-o", relaxed, SI64], "--fmax must be positive")
+    run = mlpot("relax", "-p", SW, "--method", "lbfgs", "--fmax", "0.001", "-o", relaxed, "--quiet", SI64)
+    check(run.returncode == 0 and abs(read(relaxed).get_potential_energy() - -277.54239968) < 1e-5,
+          "relax with L-BFGS: " + run.stderr)
+
+print("md_cli: %d failed" % failures)
+sys.exit(1 if failures else 0)
