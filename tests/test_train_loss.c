@@ -37,7 +37,7 @@ static double total_loss(nnp_model *m, const size_t *offsets, const double *thet
     double loss = 0.0;
     for (int q = 0; q < N_STRUCT; ++q) {
         train_residuals r;
-        CHECK_OK(train_structure(m, offsets, &s[q], w, 1.0, ws, &r, grad, &test_err));
+        CHECK_OK(train_structure(m, offsets, &s[q], NULL, w, 1.0, ws, &r, grad, &test_err));
         loss += r.loss;
     }
     return loss;

@@ -1,6 +1,7 @@
 #include "train/batch.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,10 +28,11 @@ mlpot_train_errors train_metrics_errors(const train_metrics *m, int e)
 }
 
 mlpot_status train_batcher_init(train_batcher *b, const nnp_model *m, const size_t *offsets, size_t n_params,
-                                const train_weights *w, mlpot_error *err)
+                                const train_weights *w, size_t cache_budget, mlpot_error *err)
 {
     memset(b, 0, sizeof *b);
     b->model = m, b->offsets = offsets, b->n_params = n_params, b->weights = *w;
+    b->cache_budget = cache_budget;
 #ifdef _OPENMP
     b->n_threads = omp_get_max_threads();
 #else
@@ -48,6 +50,9 @@ mlpot_status train_batcher_init(train_batcher *b, const nnp_model *m, const size
 
 void train_batcher_free(train_batcher *b)
 {
+    for (size_t k = 0; b->cache && k < b->cache_capacity; ++k)
+        if (b->cache_key[k]) train_cache_free(&b->cache[k]);
+    free(b->cache), free(b->cache_key);
     for (int t = 0; b->ws && t < b->n_threads; ++t) train_workspace_free(&b->ws[t]);
     free(b->ws), free(b->slots);
     memset(b, 0, sizeof *b);
@@ -63,6 +68,36 @@ static void add_residuals(train_metrics *m, const train_residuals *r, double wei
         m->f_sq_el[e] += r->force_sq_el[e], m->f_abs_el[e] += r->force_abs_el[e], m->f_n_el[e] += r->force_n_el[e];
 }
 
+/* The cache slot of structure s (inserted when absent), or NULL when the table cannot grow. */
+static train_cache *cache_slot(train_batcher *b, const mlpot_structure *s)
+{
+    if (2 * (b->cache_used + 1) > b->cache_capacity) { /* grow: rehash */
+        size_t capacity = b->cache_capacity ? 2 * b->cache_capacity : 256;
+        const mlpot_structure **key = calloc(capacity, sizeof *key);
+        train_cache *cache = calloc(capacity, sizeof *cache);
+        if (!key || !cache) {
+            free(key), free(cache);
+            return NULL;
+        }
+        for (size_t k = 0; k < b->cache_capacity; ++k) {
+            if (!b->cache_key[k]) continue;
+            size_t h = ((uintptr_t)b->cache_key[k] >> 4) * 0x9E3779B97F4A7C15ull & (capacity - 1);
+            while (key[h]) h = (h + 1) & (capacity - 1);
+            key[h] = b->cache_key[k], cache[h] = b->cache[k];
+        }
+        free(b->cache_key), free(b->cache);
+        b->cache_key = key, b->cache = cache, b->cache_capacity = capacity;
+    }
+    size_t h = ((uintptr_t)s >> 4) * 0x9E3779B97F4A7C15ull & (b->cache_capacity - 1);
+    while (b->cache_key[h] && b->cache_key[h] != s) h = (h + 1) & (b->cache_capacity - 1);
+    if (!b->cache_key[h]) {
+        b->cache_key[h] = s;
+        train_cache_init(&b->cache[h]);
+        ++b->cache_used;
+    }
+    return &b->cache[h];
+}
+
 mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, const size_t *idx, size_t n,
                          train_metrics *metrics, double *grad, mlpot_error *err)
 {
@@ -76,6 +111,9 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
         mlpot_error first;
         mlpot_error_clear(&first);
         if (grad) memset(b->slots, 0, count * b->n_params * sizeof *b->slots);
+        train_cache *kept[CHUNK];
+        for (size_t q = 0; q < count; ++q) /* the table changes only here, outside the parallel loop */
+            kept[q] = b->cache_budget ? cache_slot(b, s[idx ? idx[start + q] : start + q]) : NULL;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(b->n_threads)
         for (size_t q = 0; q < count; ++q) {
 #ifdef _OPENMP
@@ -85,8 +123,19 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
 #endif
             const mlpot_structure *st = s[idx ? idx[start + q] : start + q];
             mlpot_error local;
-            if (train_structure(b->model, b->offsets, st, &b->weights, st->weight / total_weight, ws, &res[q],
-                                grad ? b->slots + q * b->n_params : NULL, &local)) {
+            mlpot_status fs = MLPOT_OK;
+            train_cache *c = kept[q];
+            if (c && !c->ready) { /* keep it if it fits the budget (which ones fit does not change results) */
+                int fits;
+#pragma omp critical(train_cache_budget)
+                fits = b->cache_bytes < b->cache_budget;
+                if (fits && (fs = train_cache_fill(c, b->model, st, ws, &local)) == MLPOT_OK) {
+#pragma omp critical(train_cache_budget)
+                    b->cache_bytes += c->bytes;
+                }
+            }
+            if (fs || train_structure(b->model, b->offsets, st, c, &b->weights, st->weight / total_weight, ws, &res[q],
+                                      grad ? b->slots + q * b->n_params : NULL, &local)) {
 #pragma omp critical(train_batch_error)
                 if (!failed) {
                     failed = 1, first = local;

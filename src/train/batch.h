@@ -31,10 +31,16 @@ typedef struct train_batcher {
     train_workspace *ws; /* one per thread */
     double *slots;       /* per-structure gradients of a chunk */
     size_t n_slots;
+    /* kept per-structure data (loss.h), found by the structure's address */
+    const mlpot_structure **cache_key;
+    train_cache *cache;
+    size_t cache_capacity, cache_used; /* hash slots (a power of two), filled slots */
+    size_t cache_budget, cache_bytes;  /* bytes allowed and kept */
 } train_batcher;
 
+/* cache_budget: bytes of per-structure data kept between passes (0: none). */
 mlpot_status train_batcher_init(train_batcher *b, const nnp_model *m, const size_t *offsets, size_t n_params,
-                                const train_weights *w, mlpot_error *err);
+                                const train_weights *w, size_t cache_budget, mlpot_error *err);
 void train_batcher_free(train_batcher *b);
 
 /* Structures s[idx[0..n)] (idx NULL: s[0..n)). Adds to *metrics; with grad (n_params, zeroed by

@@ -72,6 +72,7 @@ static const key KEYS[] = {
     {"training.lr_patience", K_INT, AT(lr_patience), 0, "10", 1, 1000000, "epochs without improvement before the learning rate decays"},
     {"training.lr_min", K_REAL, AT(lr_min), 0, "1e-6", 0, 10, "smallest learning rate"},
     {"training.lbfgs_iterations", K_INT, AT(lbfgs_iterations), 0, "20", 1, 100000, "L-BFGS iterations per epoch (its history restarts each epoch)"},
+    {"training.cache_memory", K_INT, AT(cache_memory), 0, "4096", 0, 10000000, "MB of symmetry functions and their derivatives kept between epochs (0: recompute every pass; results are the same)"},
     {"training.early_stopping", K_INT, AT(early_stopping), 0, "0", 0, 1000000, "stop after this many epochs without a better validation loss (0: never)"},
     {"training.seed", K_SEED, AT(seed), 0, "1", ANY, "seed of every random choice (split, initial weights, batches)"},
     {"training.resume", K_BOOL, AT(resume), 0, "false", ANY, "continue from output.checkpoint"},

@@ -40,7 +40,7 @@ struct mlpot_train_config {
     double energy_sigma, force_sigma, stress_sigma, regularization;
     int use_forces, use_stress;
     /* training */
-    int optimizer, epochs, batch_size, lr_patience, lbfgs_iterations, early_stopping, resume;
+    int optimizer, epochs, batch_size, lr_patience, lbfgs_iterations, early_stopping, resume, cache_memory;
     double learning_rate, lr_decay, lr_min;
     unsigned long long seed;
     /* output */

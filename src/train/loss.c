@@ -20,10 +20,24 @@
 #include "core/error.h"
 #include "potential/accumulate.h"
 
+void train_cache_init(train_cache *c)
+{
+    memset(c, 0, sizeof *c);
+    mlpot_neighbour_list_init(&c->nl);
+}
+
+void train_cache_free(train_cache *c)
+{
+    mlpot_neighbour_list_free(&c->nl);
+    free(c->G), free(c->J), free(c->goff), free(c->joff);
+    train_cache_init(c);
+}
+
 void train_workspace_init(train_workspace *ws)
 {
     memset(ws, 0, sizeof *ws);
     mlpot_neighbour_list_init(&ws->nl);
+    train_cache_init(&ws->scratch);
 }
 
 void train_workspace_free(train_workspace *ws)
@@ -31,6 +45,7 @@ void train_workspace_free(train_workspace *ws)
     mlpot_neighbour_list_free(&ws->nl);
     free(ws->acsf_work), free(ws->cache.data), free(ws->atom), free(ws->pair), free(ws->forces);
     free(ws->nn_work), free(ws->tangent), free(ws->v);
+    train_cache_free(&ws->scratch);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -56,16 +71,58 @@ static void model_sizes(const nnp_model *m, size_t *max_fn, size_t *nn_n, size_t
     }
 }
 
+mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, train_workspace *ws,
+                              mlpot_error *err)
+{
+    c->ready = 0;
+    const int n = s->n_atoms;
+    mlpot_status st = mlpot_neighbour_list_build(&c->nl, s, m->acsf.rmax, 0.0, MLPOT_NEIGHBOURS_FULL, err);
+    if (!st) st = mlpot_neighbour_list_reverse(&c->nl, err);
+    if (st) return st;
+    const mlpot_neighbour_list *nl = &c->nl;
+    size_t *goff = realloc(c->goff, ((size_t)n + 1) * sizeof *goff), *joff = goff ? realloc(c->joff, ((size_t)n + 1) * sizeof *joff) : NULL;
+    if (goff) c->goff = goff;
+    if (joff) c->joff = joff;
+    if (!goff || !joff) return mlpot_fail_memory(err, "training");
+    goff[0] = joff[0] = 0;
+    size_t max_entries = 0;
+    for (int i = 0; i < n; ++i) {
+        const int e = m->acsf.index[s->numbers[i]];
+        if (e < 0)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "atom %d is %s, which the model does not have", i + 1,
+                              mlpot_element_symbol(s->numbers[i]));
+        const size_t count = nl->offsets[i + 1] - nl->offsets[i], nsf = (size_t)m->acsf.elements[e].n;
+        if (count > max_entries) max_entries = count;
+        goff[i + 1] = goff[i] + nsf, joff[i + 1] = joff[i] + nsf * 3 * count;
+    }
+    double *G = realloc(c->G, (goff[n] + 1) * sizeof *G);
+    if (G) c->G = G;
+    double *J = G ? realloc(c->J, (joff[n] + 1) * sizeof *J) : NULL;
+    if (J) c->J = J;
+    const size_t acsf_need = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
+    if (!G || !J || !grow(&ws->acsf_work, &ws->acsf_work_n, acsf_need)) return mlpot_fail_memory(err, "training");
+    memset(G, 0, goff[n] * sizeof *G);
+    memset(J, 0, joff[n] * sizeof *J);
+    for (int i = 0; i < n; ++i)
+        acsf_atom(&m->acsf, m->acsf.index[s->numbers[i]], s, nl, i, ACSF_VALUES | ACSF_JACOBIAN, G + goff[i], J + joff[i],
+                  NULL, NULL, ws->acsf_work, NULL);
+    c->bytes = (goff[n] + joff[n] + 2 * ((size_t)n + 1)) * sizeof(double) + nl->n_pairs * 64;
+    c->ready = 1;
+    return MLPOT_OK;
+}
+
 mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
-                             const train_weights *w, double scale, train_workspace *ws, train_residuals *res,
-                             double *grad, mlpot_error *err)
+                             const train_cache *cache, const train_weights *w, double scale, train_workspace *ws,
+                             train_residuals *res, double *grad, mlpot_error *err)
 {
     memset(res, 0, sizeof *res);
     const int n = s->n_atoms;
-    mlpot_status st = mlpot_neighbour_list_build(&ws->nl, s, m->acsf.rmax, 0.0, MLPOT_NEIGHBOURS_FULL, err);
-    if (!st) st = mlpot_neighbour_list_reverse(&ws->nl, err);
-    if (st) return st;
-    const mlpot_neighbour_list *nl = &ws->nl;
+    mlpot_status st = MLPOT_OK;
+    if (!cache || !cache->ready) {
+        if ((st = train_cache_fill(&ws->scratch, m, s, ws, err))) return st;
+        cache = &ws->scratch;
+    }
+    const mlpot_neighbour_list *nl = &cache->nl;
     const int want_forces = w->use_forces && (s->labels & MLPOT_LABEL_FORCES);
     const int want_stress = w->use_stress && (s->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) && s->pbc[0] &&
                             s->pbc[1] && s->pbc[2];
@@ -73,12 +130,8 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
     /* forces are always predicted (metrics), so the back-propagation pass always runs */
     size_t max_fn, nn_n, nn_train;
     model_sizes(m, &max_fn, &nn_n, &nn_train);
-    size_t max_entries = 0;
-    for (int i = 0; i < n; ++i)
-        if (nl->offsets[i + 1] - nl->offsets[i] > max_entries) max_entries = nl->offsets[i + 1] - nl->offsets[i];
     ws->atom_stride = 3 * max_fn + 3 * nn_n;
-    size_t acsf_need = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
-    if (!grow(&ws->acsf_work, &ws->acsf_work_n, acsf_need) || !grow(&ws->atom, &ws->atom_n, ws->atom_stride * (size_t)n) ||
+    if (!grow(&ws->atom, &ws->atom_n, ws->atom_stride * (size_t)n) ||
         !grow(&ws->pair, &ws->pair_n, 6 * nl->n_pairs + 6) || !grow(&ws->forces, &ws->forces_n, 3 * (size_t)n + 3))
         return mlpot_fail_memory(err, "training");
     if (!ws->nn_work) { /* sized by the model, once */
@@ -92,27 +145,24 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
     double energy = 0.0;
     for (int i = 0; i < n; ++i) {
         const int e = m->acsf.index[s->numbers[i]];
-        if (e < 0)
-            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "atom %d is %s, which the model does not have", i + 1,
-                              mlpot_element_symbol(s->numbers[i]));
         const nn *net = &m->nets[e];
         const double *factor = m->scaling.elements[e].factor;
         const int nsf = m->acsf.elements[e].n;
         double *G = ws->atom + ws->atom_stride * (size_t)i, *S = G + max_fn, *dEdG = S + max_fn;
         double *values = dEdG + max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
-        memset(G, 0, (size_t)nsf * sizeof *G);
-        acsf_atom(&m->acsf, e, s, nl, i, ACSF_VALUES, G, NULL, NULL, NULL, ws->acsf_work, &ws->cache);
-        if (!ws->cache.valid && ws->cache.used > ws->cache.capacity) { /* room for the next atoms */
-            double *bigger = realloc(ws->cache.data, (ws->cache.used + ws->cache.used / 4) * sizeof *bigger);
-            if (bigger) ws->cache.data = bigger, ws->cache.capacity = ws->cache.used + ws->cache.used / 4;
-        }
-        acsf_scaling_apply(&m->scaling, e, nsf, G, S);
+        acsf_scaling_apply(&m->scaling, e, nsf, cache->G + cache->goff[i], S);
         energy += k_e * nn_forward_train(net, S, values, d1, d2) + nnp_energy_shift(m, e);
         nn_input_gradient(net, values, d1, dEdG, ws->nn_work);
         for (int g = 0; g < nsf; ++g) dEdG[g] *= factor[g] * k_e;
-        const size_t first = nl->offsets[i], count = nl->offsets[i + 1] - first;
-        memset(&ge[3 * first], 0, 3 * count * sizeof *ge);
-        acsf_atom(&m->acsf, e, s, nl, i, ACSF_BACKPROP, NULL, NULL, dEdG, &ge[3 * first], ws->acsf_work, &ws->cache);
+        const size_t first = nl->offsets[i], count = nl->offsets[i + 1] - first, row = 3 * count;
+        double *gi = &ge[3 * first];
+        memset(gi, 0, row * sizeof *gi);
+        const double *J = cache->J + cache->joff[i];
+        for (int g = 0; g < nsf; ++g) { /* dE/dd = Jᵀ dE/dG */
+            const double wg = dEdG[g], *Jg = J + (size_t)g * row;
+            if (wg != 0.0)
+                for (size_t k = 0; k < row; ++k) gi[k] += wg * Jg[k];
+        }
     }
     /* forces and stress */
     double *F = ws->forces;
@@ -175,8 +225,14 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
                     dir[3 * k + a] = -a_f * (fj[a] - fi[a]) +
                                      a_s * (dstress[a] * d[0] + dstress[3 + a] * d[1] + dstress[6 + a] * d[2]);
             }
-            memset(ws->tangent, 0, (size_t)nsf * sizeof *ws->tangent);
-            acsf_atom_tangent(&m->acsf, e, s, nl, i, &dir[3 * nl->offsets[i]], ws->tangent, ws->acsf_work);
+            const size_t row = 3 * (nl->offsets[i + 1] - nl->offsets[i]);
+            const double *J = cache->J + cache->joff[i], *di = &dir[3 * nl->offsets[i]];
+            for (int g = 0; g < nsf; ++g) { /* the tangent J · direction */
+                const double *Jg = J + (size_t)g * row;
+                double t = 0.0;
+                for (size_t k = 0; k < row; ++k) t += Jg[k] * di[k];
+                ws->tangent[g] = t;
+            }
             for (int g = 0; g < nsf; ++g) ws->v[g] = k_e * factor[g] * ws->tangent[g];
             v = ws->v;
         }

@@ -27,6 +27,22 @@ typedef struct train_residuals {
     long force_n_el[TRAIN_MAX_ELEMENTS];
 } train_residuals;
 
+/* What training needs of a structure that the network does not change: its neighbour list
+ * (with the reverse index), every atom's raw symmetry functions G and their Jacobian
+ * dG/dd_e over the atom's entries ([function][entry][xyz]). Kept for the whole training when
+ * memory allows (then an epoch costs network passes and two products with J per atom, not
+ * symmetry functions), else rebuilt in a workspace each time: the arithmetic is the same
+ * either way, so results do not depend on what was kept. */
+typedef struct train_cache {
+    int ready;
+    mlpot_neighbour_list nl;
+    double *G, *J;
+    size_t *goff, *joff; /* [n_atoms + 1] */
+    size_t bytes;
+} train_cache;
+void train_cache_init(train_cache *c);
+void train_cache_free(train_cache *c);
+
 /* Per-thread buffers, grown as structures need. */
 typedef struct train_workspace {
     mlpot_neighbour_list nl;
@@ -40,15 +56,21 @@ typedef struct train_workspace {
     double *forces;    /* 3 per atom: predicted, then residual */
     size_t forces_n;
     double *nn_work, *tangent, *v;
+    train_cache scratch; /* for structures not kept */
 } train_workspace;
 
 void train_workspace_init(train_workspace *ws);
 void train_workspace_free(train_workspace *ws);
 
+/* Fills c for s (neighbour list, G, J). */
+mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, train_workspace *ws,
+                              mlpot_error *err);
+
 /* Evaluates m on s. Fills res; when grad is not NULL adds scale · dL_s/dθ to it, θ being the
- * networks' parameters one element after the other (element e's block at offsets[e]). */
+ * networks' parameters one element after the other (element e's block at offsets[e]). `cache`
+ * holds s's filled cache, or is NULL (then the workspace's scratch cache is filled). */
 mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
-                             const train_weights *w, double scale, train_workspace *ws, train_residuals *res,
-                             double *grad, mlpot_error *err);
+                             const train_cache *cache, const train_weights *w, double scale, train_workspace *ws,
+                             train_residuals *res, double *grad, mlpot_error *err);
 
 #endif

@@ -412,7 +412,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         if (!any) st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "loss.stress is on, but no training structure has a stress or virial");
     }
     if (!st) st = setup_model(&t, err);
-    if (!st) st = train_batcher_init(&t.batcher, &t.model, t.offsets, t.n_params, &t.w, err);
+    if (!st) st = train_batcher_init(&t.batcher, &t.model, t.offsets, t.n_params, &t.w, (size_t)c->cache_memory << 20, err);
     if (!st) st = train_state_init(&t.state, t.n_params, err);
     if (!st) {
         t.grad = calloc(t.n_params + 1, sizeof *t.grad);
