@@ -530,7 +530,7 @@ int cli_analyze(int argc, char **argv)
     else if (o.max_lag < 0) problem = "--max-lag must not be negative";
     else if (o.blocks < 2 || o.blocks > 100000) problem = "--blocks must be at least 2";
     else if (o.temperature < 0) problem = "--temperature must not be negative";
-    else if (o.task == TASK_CONDUCTIVITY && !o.has_charge[0]) {
+    else if (o.task == TASK_CONDUCTIVITY) {
         int any = 0;
         for (int z = 1; z <= MLPOT_MAX_ELEMENT; ++z) any |= o.has_charge[z];
         if (!any) problem = "conductivity needs --charges El=q,...";
