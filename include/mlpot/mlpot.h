@@ -19,5 +19,6 @@
 #include "mlpot/train.h"
 #include "mlpot/gap_fit.h"
 #include "mlpot/dynamics.h"
+#include "mlpot/analysis.h"
 
 #endif

@@ -20,6 +20,7 @@ int cli_descriptors(int argc, char **argv);
 int cli_fit(int argc, char **argv);
 int cli_md(int argc, char **argv);
 int cli_relax(int argc, char **argv);
+int cli_analyze(int argc, char **argv);
 
 /* Strict option values: the whole text must be a (finite) number. On failure they print
  * "mlpot COMMAND: OPTION: 'TEXT' is not a number" and return 0. */

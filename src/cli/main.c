@@ -14,6 +14,7 @@ static const cli_command COMMANDS[] = {
     {"descriptors", "write per-atom descriptor vectors (symmetry functions, SOAP) of a dataset", cli_descriptors},
     {"md", "molecular dynamics: NVE, Langevin or Bussi NVT; trajectory, log, checkpoints", cli_md},
     {"relax", "relax atomic positions (FIRE or L-BFGS) to a force threshold", cli_relax},
+    {"analyze", "trajectory analysis: MSD and diffusion, RDF, VACF and VDOS, ionic conductivity", cli_analyze},
 };
 
 static void usage(FILE *f)
