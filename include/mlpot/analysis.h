@@ -1,6 +1,7 @@
 /* Trajectory analysis: mean squared displacement and diffusion coefficients, radial
  * distribution functions, velocity autocorrelation and vibrational density of states, and the
- * Green-Kubo ionic conductivity with its Nernst-Einstein estimate.
+ * Green-Kubo ionic conductivity with its Nernst-Einstein estimate, and hydrogen bonds with their
+ * lifetimes.
  *
  * A trajectory (mlpot_trajectory) holds every frame's positions, cell and, when the file has
  * them, velocities, as flat arrays: time correlations need all frames at once. It may hold
@@ -244,6 +245,82 @@ MLPOT_API void mlpot_conductivity_result_free(mlpot_conductivity_result *r);
 MLPOT_API mlpot_status mlpot_conductivity(const mlpot_trajectory *t, const double *charge_of,
                                           const mlpot_conductivity_options *opt,
                                           mlpot_conductivity_result *out, mlpot_error *err);
+
+/* --- hydrogen bonds ---------------------------------------------------------------------- */
+
+/* Geometric criterion: a hydrogen H belongs to the nearest donor-species atom D within dh_max;
+ * D donates through H to an acceptor-species atom A (A != D) when r(D···A) < r_da and the angle
+ * H-D···A < angle. A bond is the atom triple (D, H, A): when the same triple is found through
+ * several periodic images (cells thinner than r_da only) it counts once. Hydrogen is Z = 1. */
+typedef struct mlpot_hbond_options {
+    unsigned char donor[MLPOT_MAX_ELEMENT + 1];    /* 1 for donor species */
+    unsigned char acceptor[MLPOT_MAX_ELEMENT + 1]; /* 1 for acceptor species */
+    double dh_max;    /* Å, largest D-H covalent distance */
+    double r_da;      /* Å, D···A cutoff */
+    double angle;     /* degrees, H-D···A cutoff, in (0, 180] */
+    double dt;        /* fs between frames; <= 0: counts only, no lifetimes */
+    long max_lag;     /* frames of C(t); 0: half the shortest segment */
+} mlpot_hbond_options;
+
+/* Donors and acceptors O and N, dh_max 1.25 Å, r_da 3.5 Å, angle 30°, dt 0, max_lag 0. */
+MLPOT_API void mlpot_hbond_options_default(mlpot_hbond_options *opt);
+
+typedef struct mlpot_hbond {
+    int donor, hydrogen, acceptor;
+    double r_da;      /* Å */
+    double angle;     /* degrees, H-D···A */
+} mlpot_hbond;
+
+/* The bonds of one structure, and the buffers reused from one structure to the next. */
+typedef struct mlpot_hbond_list {
+    size_t n;
+    mlpot_hbond *bond; /* [n], ordered by hydrogen, then acceptor */
+    /* private */
+    size_t capacity;
+    int atom_capacity;
+    size_t *owner_entry; /* per atom: the neighbour-list entry H -> its donor, or SIZE_MAX */
+    mlpot_neighbour_list nl;
+} mlpot_hbond_list;
+
+MLPOT_API void mlpot_hbond_list_init(mlpot_hbond_list *l);
+MLPOT_API void mlpot_hbond_list_free(mlpot_hbond_list *l);
+
+/* Finds the hydrogen bonds of one structure (any cell and periodicity, through the neighbour
+ * list). Errors: bad options (named), what the neighbour list refuses. */
+MLPOT_API mlpot_status mlpot_hbonds_find(const mlpot_structure *s, const mlpot_hbond_options *opt,
+                                         mlpot_hbond_list *out, mlpot_error *err);
+
+typedef struct mlpot_hbond_result {
+    long n_frames;
+    int n_pairs;
+    int *pair;           /* [2 * n_pairs] (donor, acceptor) atomic numbers present */
+    long *count;         /* [n_frames] hydrogen bonds per frame */
+    long *pair_count;    /* [n_frames * n_pairs] of each donor-acceptor species pair */
+    int n_donor_atoms;   /* atoms of the donor species */
+    int n_acceptor_atoms;
+    int n_hydrogens;
+    long n_distinct;     /* distinct (D, H, A) triples over the trajectory */
+    /* lifetimes (n_lags 0 when opt.dt <= 0) */
+    long n_lags;
+    double dt;
+    double *c_continuous;   /* [n_lags] */
+    double *c_intermittent; /* [n_lags] */
+    long n_runs;            /* uninterrupted stretches of a bond (within a segment) */
+    double lifetime;        /* fs: mean length of the stretches, frames present × dt */
+    double tau_continuous;  /* fs: trapezoid integral of c_continuous over the lags */
+    double tau_intermittent;
+} mlpot_hbond_result;
+
+MLPOT_API void mlpot_hbond_result_init(mlpot_hbond_result *r);
+MLPOT_API void mlpot_hbond_result_free(mlpot_hbond_result *r);
+
+/* Hydrogen bonds in every frame and their time correlations, with h_b(t) = 1 while bond b (a
+ * triple) exists: C_I(τ) = Σ h_b(t0) h_b(t0+τ) / Σ h_b(t0) and C_C(τ) the same with h_b(t0+τ)
+ * replaced by "present at every frame from t0 to t0+τ", sums over bonds and over the origins t0
+ * with t0+τ in the same segment (so C(0) = 1). A stretch cut by the start or end of a segment
+ * counts with the length seen. Errors: bad options, no hydrogen, donor or acceptor atoms. */
+MLPOT_API mlpot_status mlpot_hbonds(const mlpot_trajectory *t, const mlpot_hbond_options *opt,
+                                    mlpot_hbond_result *out, mlpot_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 /* mlpot analyze: trajectory analysis (MSD and diffusion, RDF, VACF and VDOS, ionic
- * conductivity) written as CSV, with a short human summary on standard error.
+ * conductivity, hydrogen bonds and their lifetimes) written as CSV, with a short human summary on standard error.
  *
  * Several trajectory files are independent runs of one system: correlations stay within a run
  * and are averaged over all of them; --skip drops the first frames of each. The RDF streams
@@ -30,6 +30,11 @@ static void analyze_usage(FILE *f)
             "  conductivity  Green-Kubo ionic conductivity from the charge current J = Σ q_i v_i, with\n"
             "                the Nernst-Einstein estimate from the MSD; columns lag_fs,jacf (e²Å²/fs²),\n"
             "                sigma_S_per_m (the integral up to the lag)\n"
+            "  hbonds        hydrogen bonds by geometry: H bound to its nearest donor D within --dh-max,\n"
+            "                D···A closer than --rda, angle H-D···A below --angle (A != D); columns\n"
+            "                time_fs,frame,n_hbonds,per_donor,n_<D>-<A>... (per_donor: bonds per atom of\n"
+            "                the donor species); --acf FILE adds lag_fs,C_continuous,C_intermittent of\n"
+            "                the bonds (D, H, A), and stderr the lifetimes\n"
             "\n"
             "Several TRAJECTORY files are independent runs of one system (same atoms): averages are\n"
             "taken over all of them, correlations never cross from one to the next. Positions must be\n"
@@ -54,12 +59,18 @@ static void analyze_usage(FILE *f)
             "      --temperature K    temperature of the conductivity (default: the mean kinetic\n"
             "                         temperature of the trajectory, 3N degrees of freedom)\n"
             "      --unwrap MODE      auto (default), always, never\n"
+            "      --donors El,...    hydrogen-bond donor species (default O,N)\n"
+            "      --acceptors El,... hydrogen-bond acceptor species (default O,N)\n"
+            "      --dh-max A         largest D-H distance of a bound hydrogen (default 1.25)\n"
+            "      --rda A            D···A cutoff of a hydrogen bond (default 3.5)\n"
+            "      --angle DEG        H-D···A cutoff in (0, 180] degrees (default 30)\n"
+            "      --acf FILE         hbonds: C(t) CSV, written atomically (needs time_fs= or --dt)\n"
             "  -h, --help             this help\n"
             "\n"
             "exit codes: 0 success, 1 failure while computing, 2 bad usage or input\n");
 }
 
-typedef enum task { TASK_MSD, TASK_RDF, TASK_VACF, TASK_CONDUCTIVITY } task;
+typedef enum task { TASK_MSD, TASK_RDF, TASK_VACF, TASK_CONDUCTIVITY, TASK_HBONDS } task;
 
 typedef struct analyze_options {
     task task;
@@ -71,6 +82,8 @@ typedef struct analyze_options {
     double charge[MLPOT_MAX_ELEMENT + 1];
     int has_charge[MLPOT_MAX_ELEMENT + 1];
     mlpot_unwrap_mode unwrap;
+    mlpot_hbond_options hbond;
+    const char *acf_output;
 } analyze_options;
 
 #if defined(__GNUC__)
@@ -104,6 +117,21 @@ static int parse_species(const char *text, analyze_options *o)
         int z = element_of(p, n);
         if (!z) return usage_error("--species: '%s' is not a comma-separated list of elements", text);
         if (o->n_species <= MLPOT_MAX_ELEMENT) o->species[o->n_species++] = z;
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+/* --donors / --acceptors: replaces the default species. */
+static int parse_hbond_species(const char *option, const char *text, unsigned char *flags)
+{
+    memset(flags, 0, MLPOT_MAX_ELEMENT + 1);
+    if (!*text) return usage_error("%s: empty list of elements", option);
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, ",");
+        int z = element_of(p, n);
+        if (!z) return usage_error("%s: '%.*s' is not an element (in '%s')", option, (int)n, p, text);
+        flags[z] = 1;
         p += n + (p[n] == ',');
     }
     return 0;
@@ -279,6 +307,64 @@ static int run_conductivity(const mlpot_trajectory *t, const analyze_options *o,
     return CLI_EXIT_OK;
 }
 
+static int run_hbonds(const mlpot_trajectory *t, const analyze_options *o, double dt, FILE *f, mlpot_error *err)
+{
+    mlpot_hbond_options opt = o->hbond;
+    opt.dt = dt;
+    opt.max_lag = dt > 0 ? lag_frames(o->max_lag, dt) : 0;
+    mlpot_hbond_result r;
+    mlpot_hbond_result_init(&r);
+    if (mlpot_hbonds(t, &opt, &r, err)) {
+        mlpot_hbond_result_free(&r);
+        return cli_report(err);
+    }
+    fprintf(f, "time_fs,frame,n_hbonds,per_donor");
+    for (int p = 0; p < r.n_pairs; ++p)
+        fprintf(f, ",n_%s-%s", mlpot_element_symbol(r.pair[2 * p]), mlpot_element_symbol(r.pair[2 * p + 1]));
+    fputc('\n', f);
+    double total = 0;
+    for (long k = 0, seg = 0; k < r.n_frames; ++k) {
+        while (seg + 1 < t->n_segments && t->segment_start[seg + 1] <= k) ++seg;
+        double time = t->times ? t->times[k] : dt > 0 ? (double)(k - t->segment_start[seg]) * dt : NAN;
+        fprintf(f, "%.10g,%ld,%ld,%.10g", time, k, r.count[k], (double)r.count[k] / r.n_donor_atoms);
+        for (int p = 0; p < r.n_pairs; ++p) fprintf(f, ",%ld", r.pair_count[(size_t)k * (size_t)r.n_pairs + (size_t)p]);
+        fputc('\n', f);
+        total += (double)r.count[k];
+    }
+    fprintf(stderr, "mlpot analyze hbonds: %ld frames in %d run(s); %d donor, %d acceptor atoms, %d H; r(D···A) < %g Å, "
+            "H-D···A < %g°, D-H < %g Å\n", t->n_frames, t->n_segments, r.n_donor_atoms, r.n_acceptor_atoms,
+            r.n_hydrogens, opt.r_da, opt.angle, opt.dh_max);
+    fprintf(stderr, "%.4g hydrogen bonds per frame (%.4g per donor atom), %ld distinct (D, H, A)\n",
+            total / (double)r.n_frames, total / (double)r.n_frames / r.n_donor_atoms, r.n_distinct);
+    for (int p = 0; p < r.n_pairs; ++p) {
+        double sum = 0;
+        for (long k = 0; k < r.n_frames; ++k) sum += (double)r.pair_count[(size_t)k * (size_t)r.n_pairs + (size_t)p];
+        fprintf(stderr, "%s-H···%s: %.4g per frame\n", mlpot_element_symbol(r.pair[2 * p]),
+                mlpot_element_symbol(r.pair[2 * p + 1]), sum / (double)r.n_frames);
+    }
+    int code = CLI_EXIT_OK;
+    if (r.n_lags > 0) {
+        fprintf(stderr, "continuous lifetime (mean uninterrupted bond) %.4g fs over %ld stretches; integrated to %g fs: "
+                "tau_continuous %.4g fs, tau_intermittent %.4g fs\n", r.lifetime, r.n_runs,
+                (double)(r.n_lags - 1) * dt, r.tau_continuous, r.tau_intermittent);
+        if (o->acf_output) {
+            csv_out acf;
+            if (csv_open(&acf, o->acf_output, err)) {
+                code = cli_report(err);
+            } else {
+                fprintf(acf.f, "lag_fs,C_continuous,C_intermittent\n");
+                for (long k = 0; k < r.n_lags; ++k)
+                    fprintf(acf.f, "%.10g,%.10g,%.10g\n", (double)k * dt, r.c_continuous[k], r.c_intermittent[k]);
+                if (csv_close(&acf, 1, err)) code = cli_report(err);
+            }
+        }
+    } else {
+        fprintf(stderr, "no time between frames (time_fs= or --dt): counts only, no lifetimes\n");
+    }
+    mlpot_hbond_result_free(&r);
+    return code;
+}
+
 /* --- reading ------------------------------------------------------------------------------ */
 
 /* Reads every file (skipping the first frames of each) and hands each frame to `take`. */
@@ -431,6 +517,8 @@ static int run_in_memory(char **files, int n_files, const analyze_options *o, cs
             code = CLI_EXIT_USAGE;
         } else if (st == MLPOT_OK) {
             dt = recorded;
+        } else if (o->task == TASK_HBONDS && st == MLPOT_ERR_MISSING && !(dt > 0) && !o->acf_output) {
+            dt = 0; /* hydrogen-bond counts need no time; the lifetimes are left out */
         } else if (st == MLPOT_ERR_FORMAT || !(dt > 0)) {
             if (st == MLPOT_ERR_MISSING) fprintf(stderr, "mlpot analyze: %s: give --dt FS\n", terr.message);
             else fprintf(stderr, "mlpot analyze: %s\n", terr.message);
@@ -438,7 +526,8 @@ static int run_in_memory(char **files, int n_files, const analyze_options *o, cs
         }
     }
     int unwrapped = 0;
-    if (code == CLI_EXIT_OK && o->task != TASK_VACF && mlpot_trajectory_unwrap(&t, o->unwrap, &unwrapped, err))
+    if (code == CLI_EXIT_OK && o->task != TASK_VACF && o->task != TASK_HBONDS &&
+        mlpot_trajectory_unwrap(&t, o->unwrap, &unwrapped, err))
         code = cli_report(err);
     if (code == CLI_EXIT_OK && unwrapped)
         fprintf(stderr, "mlpot analyze: positions were wrapped into the cell; unwrapped by minimum-image jumps\n");
@@ -448,6 +537,7 @@ static int run_in_memory(char **files, int n_files, const analyze_options *o, cs
         case TASK_MSD: code = run_msd(&t, o, dt, out->f, err); break;
         case TASK_VACF: code = run_vacf(&t, o, dt, out->f, err); break;
         case TASK_CONDUCTIVITY: code = run_conductivity(&t, o, dt, out->f, err); break;
+        case TASK_HBONDS: code = run_hbonds(&t, o, dt, out->f, err); break;
         case TASK_RDF: break;
         }
         if (csv_close(out, code == CLI_EXIT_OK, err) && code == CLI_EXIT_OK) code = cli_report(err);
@@ -459,7 +549,7 @@ static int run_in_memory(char **files, int n_files, const analyze_options *o, cs
 int cli_analyze(int argc, char **argv)
 {
     enum { O_DT = 300, O_SKIP, O_SPECIES, O_PAIRS, O_RMAX, O_BINS, O_MAXLAG, O_FITFROM, O_FITTO, O_BLOCKS, O_CHARGES,
-           O_T, O_UNWRAP };
+           O_T, O_UNWRAP, O_DONORS, O_ACCEPTORS, O_DHMAX, O_RDA, O_ANGLE, O_ACF };
     static const struct option options[] = {
         {"output", required_argument, NULL, 'o'},      {"dt", required_argument, NULL, O_DT},
         {"skip", required_argument, NULL, O_SKIP},     {"species", required_argument, NULL, O_SPECIES},
@@ -468,6 +558,9 @@ int cli_analyze(int argc, char **argv)
         {"fit-from", required_argument, NULL, O_FITFROM}, {"fit-to", required_argument, NULL, O_FITTO},
         {"blocks", required_argument, NULL, O_BLOCKS}, {"charges", required_argument, NULL, O_CHARGES},
         {"temperature", required_argument, NULL, O_T}, {"unwrap", required_argument, NULL, O_UNWRAP},
+        {"donors", required_argument, NULL, O_DONORS}, {"acceptors", required_argument, NULL, O_ACCEPTORS},
+        {"dh-max", required_argument, NULL, O_DHMAX},  {"rda", required_argument, NULL, O_RDA},
+        {"angle", required_argument, NULL, O_ANGLE},   {"acf", required_argument, NULL, O_ACF},
         {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
     analyze_options o;
     memset(&o, 0, sizeof o);
@@ -476,12 +569,13 @@ int cli_analyze(int argc, char **argv)
     o.bins = 200;
     o.blocks = 5;
     o.unwrap = MLPOT_UNWRAP_AUTO;
+    mlpot_hbond_options_default(&o.hbond);
     if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
         analyze_usage(stdout);
         return CLI_EXIT_OK;
     }
     if (argc < 2 || argv[1][0] == '-') {
-        fprintf(stderr, "mlpot analyze: no TASK given (msd, rdf, vacf, conductivity)\n");
+        fprintf(stderr, "mlpot analyze: no TASK given (msd, rdf, vacf, conductivity, hbonds)\n");
         analyze_usage(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -490,7 +584,8 @@ int cli_analyze(int argc, char **argv)
     else if (!strcmp(name, "rdf")) o.task = TASK_RDF;
     else if (!strcmp(name, "vacf")) o.task = TASK_VACF;
     else if (!strcmp(name, "conductivity")) o.task = TASK_CONDUCTIVITY;
-    else return usage_error("unknown task '%s' (tasks: msd, rdf, vacf, conductivity)", name);
+    else if (!strcmp(name, "hbonds")) o.task = TASK_HBONDS;
+    else return usage_error("unknown task '%s' (tasks: msd, rdf, vacf, conductivity, hbonds)", name);
     argc -= 1, argv += 1;
     optind = 1;
     int c;
@@ -516,6 +611,14 @@ int cli_analyze(int argc, char **argv)
             else if (!strcmp(optarg, "never")) o.unwrap = MLPOT_UNWRAP_NEVER;
             else return usage_error("--unwrap: '%s' is not auto, always or never", optarg);
             break;
+        case O_DONORS: if (parse_hbond_species("--donors", optarg, o.hbond.donor)) return CLI_EXIT_USAGE; break;
+        case O_ACCEPTORS:
+            if (parse_hbond_species("--acceptors", optarg, o.hbond.acceptor)) return CLI_EXIT_USAGE;
+            break;
+        case O_DHMAX: ok = cli_parse_double("analyze", "--dh-max", optarg, &o.hbond.dh_max); break;
+        case O_RDA: ok = cli_parse_double("analyze", "--rda", optarg, &o.hbond.r_da); break;
+        case O_ANGLE: ok = cli_parse_double("analyze", "--angle", optarg, &o.hbond.angle); break;
+        case O_ACF: o.acf_output = optarg; break;
         case 'h': analyze_usage(stdout); return CLI_EXIT_OK;
         default: analyze_usage(stderr); return CLI_EXIT_USAGE;
         }
@@ -530,6 +633,10 @@ int cli_analyze(int argc, char **argv)
     else if (o.max_lag < 0) problem = "--max-lag must not be negative";
     else if (o.blocks < 2 || o.blocks > 100000) problem = "--blocks must be at least 2";
     else if (o.temperature < 0) problem = "--temperature must not be negative";
+    else if (!(o.hbond.angle > 0 && o.hbond.angle <= 180)) problem = "--angle must be in (0, 180] degrees";
+    else if (!(o.hbond.r_da > 0)) problem = "--rda must be positive";
+    else if (!(o.hbond.dh_max > 0)) problem = "--dh-max must be positive";
+    else if (o.acf_output && o.task != TASK_HBONDS) problem = "--acf is an option of hbonds";
     else if (o.task == TASK_CONDUCTIVITY) {
         int any = 0;
         for (int z = 1; z <= MLPOT_MAX_ELEMENT; ++z) any |= o.has_charge[z];
