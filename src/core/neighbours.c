@@ -523,16 +523,34 @@ mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl, const mlpot_s
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
                           "neighbour list was built for %d atoms, structure has %d", nl->n_atoms,
                           s->n_atoms);
-    int n = s->n_atoms;
-#pragma omp parallel for schedule(static) if (n > 1000)
+    int n = s->n_atoms, bad = 0;
+    const double *cell = &s->cell[0][0];
+    /* Most pairs join atoms of the same image. Their shift term 0·a + 0·b + 0·c is the same
+     * signed zero for every such pair: computed once, then added as pair_vector would, so the
+     * displacement is bit for bit the general expression's without its nine products. */
+    double zero_shift[3];
+    for (int a = 0; a < 3; ++a) zero_shift[a] = 0.0 * cell[a] + 0.0 * cell[3 + a] + 0.0 * cell[6 + a];
+    const double min2 = MLPOT_MIN_DISTANCE * MLPOT_MIN_DISTANCE;
+    /* the overlap test rides along (one pass over the pairs, not two); the offending pair is
+     * looked up afterwards, only when there is one */
+#pragma omp parallel for schedule(static) reduction(| : bad) if (n > 1000)
     for (int i = 0; i < n; ++i) {
         const double *xi = &s->positions[3 * i];
         for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
             double *d = &nl->vector[3 * k];
-            pair_vector(xi, &s->positions[3 * nl->neighbour[k]], &nl->shift[3 * k], &s->cell[0][0], d);
-            nl->distance[k] = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+            const int *sh = &nl->shift[3 * k];
+            const double *xj = &s->positions[3 * nl->neighbour[k]];
+            if ((sh[0] | sh[1] | sh[2]) == 0) {
+                for (int a = 0; a < 3; ++a) d[a] = (xj[a] - xi[a]) + zero_shift[a];
+            } else {
+                pair_vector(xi, xj, sh, cell, d);
+            }
+            double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            nl->distance[k] = sqrt(r2);
+            bad |= !(r2 >= min2 && r2 < INFINITY); /* NaN fails both */
         }
     }
+    if (!bad) return MLPOT_OK;
     for (size_t k = 0; k < nl->n_pairs; ++k)
         if (nl->distance[k] < MLPOT_MIN_DISTANCE || !isfinite(nl->distance[k])) {
             int i = 0;

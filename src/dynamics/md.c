@@ -144,6 +144,7 @@ void mlpot_md_free(mlpot_md *md)
     mlpot_structure_free(&md->s);
     free(md->velocities);
     free(md->fixed);
+    free(md->kick_factor);
     mlpot_neighbour_list_free(&md->nl);
     mlpot_result_free(&md->r);
     free(md);
@@ -166,7 +167,8 @@ mlpot_status mlpot_md_create(const mlpot_potential *p, const mlpot_structure *s,
     size_t n = (size_t)s->n_atoms;
     md->velocities = mlpot_calloc(3 * n, sizeof *md->velocities);
     md->fixed = mlpot_calloc(n, 1);
-    if (!md->velocities || !md->fixed) {
+    md->kick_factor = mlpot_calloc(n, sizeof *md->kick_factor);
+    if (!md->velocities || !md->fixed || !md->kick_factor) {
         mlpot_md_free(md);
         return mlpot_fail_memory(err, "creating an integrator");
     }
@@ -198,6 +200,7 @@ mlpot_status mlpot_md_set_masses(mlpot_md *md, const double *masses, mlpot_error
     memcpy(old, md->s.masses, (size_t)md->s.n_atoms * sizeof *old);
     memcpy(md->s.masses, masses, (size_t)md->s.n_atoms * sizeof *old);
     if ((st = check_options(md, &md->opt, err))) memcpy(md->s.masses, old, (size_t)md->s.n_atoms * sizeof *old);
+    md->kick_valid = 0;
     free(old);
     return st;
 }
@@ -218,6 +221,7 @@ mlpot_status mlpot_md_set_fixed(mlpot_md *md, const int *fixed, mlpot_error *err
 {
     (void)err;
     md->n_free = 0;
+    md->kick_valid = 0;
     for (int i = 0; i < md->s.n_atoms; ++i) {
         md->fixed[i] = fixed && fixed[i];
         if (md->fixed[i]) memset(&md->velocities[3 * i], 0, 3 * sizeof(double));
@@ -269,12 +273,18 @@ mlpot_status mlpot_md_maxwell_boltzmann(mlpot_md *md, double temperature, uint64
 /* v += h F/m for the free atoms (h in fs). */
 static void kick(mlpot_md *md, double h)
 {
-    double factor = h / MLPOT_AMU_A2_PER_FS2_EV;
-    const double *f = md->r.forces;
+    /* h/m per atom, cached: a division per atom and kick was a visible share of a step. The
+     * cache holds exactly the quotient computed before, so results are unchanged. */
+    if (h != md->kick_h || !md->kick_valid) {
+        double factor = h / MLPOT_AMU_A2_PER_FS2_EV;
+        for (int i = 0; i < md->s.n_atoms; ++i) md->kick_factor[i] = md->fixed[i] ? 0.0 : factor / md->s.masses[i];
+        md->kick_h = h, md->kick_valid = 1;
+    }
+    const double *f = md->r.forces, *dtfm = md->kick_factor;
+    double *v = md->velocities;
     for (int i = 0; i < md->s.n_atoms; ++i) {
         if (md->fixed[i]) continue;
-        double dtfm = factor / md->s.masses[i];
-        for (int c = 0; c < 3; ++c) md->velocities[3 * i + c] += dtfm * f[3 * i + c];
+        for (int c = 0; c < 3; ++c) v[3 * i + c] += dtfm[i] * f[3 * i + c];
     }
 }
 

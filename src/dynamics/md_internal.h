@@ -12,6 +12,9 @@ struct mlpot_md {
     double *velocities;    /* [3n] Å/fs */
     unsigned char *fixed;  /* [n] 1: the atom does not move */
     int n_free;
+    double *kick_factor;   /* [n] kick_h / (m_i · MLPOT_AMU_A2_PER_FS2_EV), 0 for fixed atoms */
+    double kick_h;         /* the h kick_factor was computed for */
+    int kick_valid;        /* 0 after masses or the fixed mask changed */
     mlpot_neighbour_list nl;
     int force_rebuild;     /* positions jumped (checkpoint loaded): search again */
     long rebuilds;
