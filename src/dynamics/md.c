@@ -19,10 +19,10 @@
 
 mlpot_status mlpot_ensemble_parse(const char *name, mlpot_ensemble *out, mlpot_error *err)
 {
-    static const char *names[] = {"nve", "langevin", "bussi"};
-    for (int k = 0; k < 3; ++k)
+    static const char *names[] = {"nve", "langevin", "bussi", "nhc"};
+    for (int k = 0; k < 4; ++k)
         if (!strcmp(name, names[k])) return *out = (mlpot_ensemble)k, MLPOT_OK;
-    return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble '%s' (nve, langevin or bussi)", name);
+    return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble '%s' (nve, langevin, bussi or nhc)", name);
 }
 
 const char *mlpot_ensemble_name(mlpot_ensemble e)
@@ -31,6 +31,27 @@ const char *mlpot_ensemble_name(mlpot_ensemble e)
     case MLPOT_ENSEMBLE_NVE: return "nve";
     case MLPOT_ENSEMBLE_LANGEVIN: return "langevin";
     case MLPOT_ENSEMBLE_BUSSI: return "bussi";
+    case MLPOT_ENSEMBLE_NHC: return "nhc";
+    }
+    return "unknown";
+}
+
+mlpot_status mlpot_barostat_parse(const char *name, mlpot_barostat *out, mlpot_error *err)
+{
+    static const char *names[][2] = {{"none", "none"}, {"iso", "isotropic"}, {"aniso", "anisotropic"},
+                                     {"tri", "triclinic"}};
+    for (int k = 0; k < 4; ++k)
+        if (!strcmp(name, names[k][0]) || !strcmp(name, names[k][1])) return *out = (mlpot_barostat)k, MLPOT_OK;
+    return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown cell coupling '%s' (iso, aniso or tri)", name);
+}
+
+const char *mlpot_barostat_name(mlpot_barostat b)
+{
+    switch (b) {
+    case MLPOT_BAROSTAT_NONE: return "none";
+    case MLPOT_BAROSTAT_ISOTROPIC: return "iso";
+    case MLPOT_BAROSTAT_ANISOTROPIC: return "aniso";
+    case MLPOT_BAROSTAT_TRICLINIC: return "tri";
     }
     return "unknown";
 }
@@ -50,6 +71,11 @@ void mlpot_md_options_default(mlpot_md_options *opt)
     opt->tau = 100.0;
     opt->seed = 1;
     opt->skin = 1.0;
+    opt->nhc_length = 3;
+    opt->barostat = MLPOT_BAROSTAT_NONE;
+    opt->pressure = 0.0;
+    opt->tau_p = 1000.0;
+    opt->compressibility = MLPOT_WATER_COMPRESSIBILITY;
 }
 
 static double lightest_free_mass(const mlpot_md *md)
@@ -64,7 +90,7 @@ static double lightest_free_mass(const mlpot_md *md)
 static mlpot_status check_options(const mlpot_md *md, const mlpot_md_options *o, mlpot_error *err)
 {
     if (o->ensemble != MLPOT_ENSEMBLE_NVE && o->ensemble != MLPOT_ENSEMBLE_LANGEVIN &&
-        o->ensemble != MLPOT_ENSEMBLE_BUSSI)
+        o->ensemble != MLPOT_ENSEMBLE_BUSSI && o->ensemble != MLPOT_ENSEMBLE_NHC)
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble %d", (int)o->ensemble);
     if (!(o->timestep > 0) || !isfinite(o->timestep))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "timestep %g fs: must be positive", o->timestep);
@@ -82,6 +108,38 @@ static mlpot_status check_options(const mlpot_md *md, const mlpot_md_options *o,
                           o->friction);
     if (o->ensemble == MLPOT_ENSEMBLE_BUSSI && (!(o->tau > 0) || !isfinite(o->tau)))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Bussi time constant %g fs: must be positive", o->tau);
+    if (o->ensemble == MLPOT_ENSEMBLE_NHC) {
+        if (!(o->tau > 0) || !isfinite(o->tau))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Nosé-Hoover period %g fs: must be positive", o->tau);
+        if (o->nhc_length < 1 || o->nhc_length > MLPOT_NHC_MAX)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Nosé-Hoover chain length %d: must be 1 to %d", o->nhc_length,
+                              MLPOT_NHC_MAX);
+        if (!(o->temperature > 0))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a Nosé-Hoover chain needs a positive temperature");
+    }
+    if (o->barostat != MLPOT_BAROSTAT_NONE) {
+        if (o->barostat != MLPOT_BAROSTAT_ISOTROPIC && o->barostat != MLPOT_BAROSTAT_ANISOTROPIC &&
+            o->barostat != MLPOT_BAROSTAT_TRICLINIC)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown barostat %d", (int)o->barostat);
+        if (o->ensemble != MLPOT_ENSEMBLE_LANGEVIN && o->ensemble != MLPOT_ENSEMBLE_BUSSI)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "the barostat needs the Langevin or Bussi thermostat for the particles, not %s",
+                              mlpot_ensemble_name(o->ensemble));
+        if (!(o->tau_p > 0) || !isfinite(o->tau_p))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "barostat time constant %g fs: must be positive", o->tau_p);
+        if (!(o->compressibility > 0) || !isfinite(o->compressibility))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "compressibility %g Å³/eV: must be positive", o->compressibility);
+        if (!isfinite(o->pressure))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "target pressure %g eV/Å³: must be finite", o->pressure);
+        if (!(o->temperature > 0))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the barostat needs a positive temperature");
+        if (!(md->s.pbc[0] && md->s.pbc[1] && md->s.pbc[2]))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a barostat needs a cell periodic in all three directions");
+        if (!(mlpot_potential_outputs(md->pot) & MLPOT_OUT_VIRIAL))
+            return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED, "the potential gives no virial: no pressure for a barostat");
+        if (md->n_free != md->s.n_atoms)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a barostat with fixed atoms is not supported");
+    }
     if (!(o->skin >= 0) || !isfinite(o->skin))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "neighbour skin %g Å: must be zero or positive", o->skin);
     return MLPOT_OK;
@@ -219,7 +277,9 @@ mlpot_status mlpot_md_set_element_mass(mlpot_md *md, int z, double mass, mlpot_e
 
 mlpot_status mlpot_md_set_fixed(mlpot_md *md, const int *fixed, mlpot_error *err)
 {
-    (void)err;
+    if (md->opt.barostat != MLPOT_BAROSTAT_NONE && fixed)
+        for (int i = 0; i < md->s.n_atoms; ++i)
+            if (fixed[i]) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a barostat with fixed atoms is not supported");
     md->n_free = 0;
     md->kick_valid = 0;
     for (int i = 0; i < md->s.n_atoms; ++i) {
@@ -301,6 +361,11 @@ static mlpot_status one_step(mlpot_md *md, mlpot_error *err)
 {
     double dt = md->opt.timestep;
     mlpot_status st;
+    const int barostat = md->opt.barostat != MLPOT_BAROSTAT_NONE;
+    /* the barostat's strain from the pressure at the start of the step (kinetic energy and
+     * virial of one configuration), applied after the drift, before the force call */
+    if (barostat) md_barostat_strain(md, dt);
+    if (md->opt.ensemble == MLPOT_ENSEMBLE_NHC) md_nhc_half_step(md, 0.5 * dt);
     kick(md, 0.5 * dt);
     if (md->opt.ensemble == MLPOT_ENSEMBLE_LANGEVIN) {
         drift(md, 0.5 * dt);
@@ -309,9 +374,12 @@ static mlpot_status one_step(mlpot_md *md, mlpot_error *err)
     } else {
         drift(md, dt);
     }
+    if (barostat) md_barostat_apply(md);
     if ((st = compute_forces(md, err))) return st;
+    if (barostat) md_barostat_finish(md);
     kick(md, 0.5 * dt);
     if (md->opt.ensemble == MLPOT_ENSEMBLE_BUSSI) md_bussi(md, dt);
+    if (md->opt.ensemble == MLPOT_ENSEMBLE_NHC) md_nhc_half_step(md, 0.5 * dt);
     return MLPOT_OK;
 }
 
@@ -340,13 +408,17 @@ void mlpot_md_get_state(const mlpot_md *md, mlpot_md_state *out)
     out->kinetic = md_kinetic_energy(md);
     out->n_dof = md_degrees_of_freedom(md);
     out->temperature = out->n_dof > 0 ? 2.0 * out->kinetic / (out->n_dof * MLPOT_BOLTZMANN_EV_PER_K) : 0.0;
-    out->heat = md->heat;
-    out->conserved = out->potential + out->kinetic - out->heat;
+    out->heat = md->heat + md->baro_heat;
     out->volume = (md->s.pbc[0] && md->s.pbc[1] && md->s.pbc[2]) ? mlpot_structure_volume(&md->s) : 0.0;
+    double pv = md->opt.barostat != MLPOT_BAROSTAT_NONE ? md->opt.pressure * out->volume : 0.0;
+    out->conserved = out->potential + out->kinetic + pv - out->heat;
     out->pressure = NAN;
-    if (out->volume > 0 && (md->r.computed & MLPOT_OUT_VIRIAL))
+    for (int q = 0; q < 9; ++q) out->pressure_tensor[q] = NAN;
+    if (out->volume > 0 && (md->r.computed & MLPOT_OUT_VIRIAL)) {
         out->pressure = (2.0 * out->kinetic + md->r.virial[0] + md->r.virial[4] + md->r.virial[8]) /
                         (3.0 * out->volume);
+        md_pressure_tensor(md, out->pressure_tensor);
+    }
     out->rebuilds = md->rebuilds;
 }
 
