@@ -10,6 +10,8 @@ import sys
 import tempfile
 import time
 
+import numpy
+from ase import units
 from ase.io import read
 
 MLPOT = os.environ["MLPOT_CLI"]
@@ -160,6 +162,28 @@ with tempfile.TemporaryDirectory() as tmp:
     run = mlpot("relax", "-p", SW, "--method", "lbfgs", "--fmax", "0.001", "-o", relaxed, "--quiet", SI64)
     check(run.returncode == 0 and abs(read(relaxed).get_potential_energy() - -277.54239968) < 1e-5,
           "relax with L-BFGS: " + run.stderr)
+
+    # relax --cell: a strained, sheared 8-atom cell back to the SW lattice constant at 0 GPa,
+    # smaller under --pressure 5
+    from ase.build import bulk
+    strained = os.path.join(tmp, "strained.xyz")
+    atoms = bulk("Si", "diamond", a=5.6, cubic=True)
+    atoms.set_cell(atoms.cell[:] @ [[1, 0.02, 0], [0.02, 1, 0], [0, 0, 1.01]], scale_atoms=True)
+    atoms.write(strained)
+    for p, expect in (("0", 5.43095), ("5", None)):
+        run = mlpot("relax", "-p", SW, "--pressure", p, "--smax", "0.0005", "--fmax", "1e-4", "-o", relaxed,
+                    "--quiet", strained)
+        check(run.returncode == 0, "relax --pressure %s: %s" % (p, run.stderr))
+        frame = read(relaxed)
+        lengths = frame.cell.lengths()
+        stress = frame.get_stress(voigt=False) / units.GPa
+        print("mlpot relax --pressure %s: cell lengths %s, stress %s GPa" % (p, lengths, stress.diagonal()))
+        if expect:
+            check(abs(lengths - expect).max() < 1e-3, "relaxed lengths %s" % lengths)
+        else:
+            check(lengths.max() < 5.40, "no shrinking under 5 GPa: %s" % lengths)
+        check(abs(stress + float(p) * numpy.eye(3)).max() < 0.0005, "stress %s" % stress)
+    refused(["relax", "-p", SW, "--smax", "0", "-o", relaxed, SI64], "--smax must be positive")
 
 print("md_cli: %d failed" % failures)
 sys.exit(1 if failures else 0)

@@ -175,6 +175,12 @@ typedef struct mlpot_relax_options {
     double max_step;  /* largest displacement of an atom per step, Å (default 0.2) */
     double skin;      /* neighbour-list skin, Å (default 1.0) */
     const int *fixed; /* [n_atoms] nonzero: atom stays put; NULL: all free */
+    /* Cell relaxation (fully periodic structures, potentials with a virial): the cell's
+     * deformation gradient joins the positions (as ASE's UnitCellFilter does) and the enthalpy
+     * E + P V is minimised; converged when also every component of stress + P·1 is below smax. */
+    int cell;         /* 1: relax the cell too (default 0) */
+    double pressure;  /* eV/Å³, target pressure (default 0) */
+    double smax;      /* eV/Å³, stress threshold (default 0.01 GPa) */
     /* Optional progress callback after each step; returning nonzero stops the relaxation. */
     int (*callback)(void *user, int step, double energy, double fmax);
     void *user;
@@ -187,11 +193,13 @@ typedef struct mlpot_relax_report {
     int steps;     /* force evaluations used */
     double energy; /* eV, at the returned positions */
     double fmax;   /* eV/Å, largest free-atom force at the returned positions */
+    double smax;   /* eV/Å³, largest |stress + P·1| component (cell relaxation; else 0) */
 } mlpot_relax_report;
 
-/* Relaxes the positions of s in place (cell fixed). Not converging within max_steps is not an
- * error: the report says so (s holds the last positions). Errors: bad options, a failing
- * potential call (message names the step). */
+/* Relaxes the positions of s in place (and its cell with opt->cell). Not converging within
+ * max_steps is not an error: the report says so (s holds the last positions). Errors: bad
+ * options, a cell relaxation of a structure not periodic in 3D or with a potential without a
+ * virial, a failing potential call (message names the step). */
 MLPOT_API mlpot_status mlpot_relax(const mlpot_potential *p, mlpot_structure *s,
                                    const mlpot_relax_options *opt, mlpot_relax_report *report,
                                    mlpot_error *err);
