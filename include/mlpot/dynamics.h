@@ -95,7 +95,8 @@ typedef struct mlpot_md_state {
     double potential;     /* eV */
     double kinetic;       /* eV */
     double temperature;   /* K, 2 E_kin / (n_dof k_B) */
-    double heat;          /* eV put into the system by the thermostat since step 0 */
+    double heat;          /* eV put into the system by thermostat and barostat since step 0
+                             (Nosé-Hoover: minus the chain's energy) */
     double conserved;     /* eV: potential + kinetic + P·V (barostat target P) - heat */
     double volume;        /* Å³, 0 without a periodic cell */
     double pressure_tensor[9]; /* eV/Å³, (Σ m v⊗v + W) / V; NAN without volume or virial */

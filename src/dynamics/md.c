@@ -1,9 +1,11 @@
-/* The integrator: state, masses, velocities and the three integration schemes.
+/* The integrator: state, masses, velocities and the integration schemes.
  *
  * Velocity Verlet (NVE), BAOAB Langevin (Leimkuhler and Matthews 2013: half kick, half drift,
- * exact Ornstein-Uhlenbeck velocity update, half drift, force, half kick) and Bussi rescaling
- * applied once per Verlet step. Forces are in eV/Å and masses in amu, so an acceleration F/m
- * is divided by MLPOT_AMU_A2_PER_FS2_EV to get Å/fs². */
+ * exact Ornstein-Uhlenbeck velocity update, half drift, force, half kick), Bussi rescaling
+ * applied once per Verlet step, and a Nosé-Hoover chain half step on either side of the Verlet
+ * step. With a barostat, the cell's strain is drawn from the pressure at the start of the step
+ * and applied after the drift, before the force call (barostat.c). Forces are in eV/Å and
+ * masses in amu, so an acceleration F/m is divided by MLPOT_AMU_A2_PER_FS2_EV to get Å/fs². */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
