@@ -1,7 +1,8 @@
 """mlpot md and mlpot relax from the command line: bad input refused with exit 2 and a message
 naming the option or file; a failure mid-run exits 1 naming the step; a run killed with SIGKILL
 and resumed from its checkpoint writes byte for byte the trajectory and log of an uninterrupted
-run; relax converges SW silicon and reports non-convergence with exit 1."""
+run (also NPT and Nosé-Hoover runs stopped and resumed); relax converges SW silicon and reports
+non-convergence with exit 1."""
 import os
 import signal
 import subprocess
@@ -9,6 +10,8 @@ import sys
 import tempfile
 import time
 
+import numpy
+from ase import units
 from ase.io import read
 
 MLPOT = os.environ["MLPOT_CLI"]
@@ -43,7 +46,12 @@ with tempfile.TemporaryDirectory() as tmp:
     refused(base + ["--dt", "2000", SI64], "beyond the limit")
     refused(base + ["--dt", "abc", SI64], "--dt: 'abc' is not a number")
     refused(base + ["--temperature", "-5", SI64], "temperature -5")
-    refused(base + ["--ensemble", "npt", SI64], "unknown ensemble 'npt'")
+    refused(base + ["--ensemble", "npx", SI64], "unknown ensemble 'npx'")
+    refused(base + ["--ensemble", "npt", "--thermostat", "nve", SI64], "--thermostat: 'nve'")
+    refused(base + ["--ensemble", "npt", "--tau-p", "0", SI64], "barostat time constant")
+    refused(base + ["--ensemble", "npt", "--cell-coupling", "xyz", SI64], "--cell-coupling: 'xyz'")
+    refused(base + ["--ensemble", "npt", "--pressure", "1atm", SI64], "--pressure: '1atm'")
+    refused(base + ["--ensemble", "nhc", "--chain", "0", SI64], "--chain must be between 1 and 10")
     refused(base + ["--ensemble", "langevin", "--friction", "0", SI64], "friction")
     refused(base + ["--ensemble", "bussi", "--tau", "-3", SI64], "time constant")
     refused(base + ["--mass", "Xx=3", SI64], "--mass: 'Xx=3'")
@@ -109,6 +117,36 @@ with tempfile.TemporaryDirectory() as tmp:
     refused(common[:-1] + ["--seed", "6", "--traj", out[0], "--log", out[1], "--checkpoint", out[2], "--resume",
                            SI64], "other options")
 
+    # NPT and Nosé-Hoover: a run stopped at a checkpoint and resumed writes the log of an
+    # uninterrupted one; --pressure in GPa and in bar mean the same
+    for extra in (["--ensemble", "npt", "--thermostat", "langevin", "--cell-coupling", "tri", "--pressure", "0.1",
+                   "--compressibility", "1e-6", "--tau-p", "200"],
+                  ["--ensemble", "npt", "--pressure", "1000bar", "--compressibility", "1e-6", "--tau-p", "200"],
+                  ["--ensemble", "nhc", "--chain", "4"]):
+        logs = []
+        for name, steps, resume in (("full", "600", []), ("part", "300", []), ("part", "600", ["--resume"])):
+            ckpt, log = os.path.join(tmp, name + ".ckpt"), os.path.join(tmp, name + ".csv")
+            run = mlpot(*(["md", "-p", SW, "--temperature", "600", "--steps", steps, "--log-every", "20",
+                           "--checkpoint", ckpt, "--log", log, "--quiet"] + extra + resume + [SI64]))
+            check(run.returncode == 0, " ".join(extra) + ": " + run.stderr)
+            logs.append(open(log).read())
+        check(logs[0] == logs[2], " ".join(extra) + ": resumed log differs from the uninterrupted one")
+        rows = [list(map(float, l.split(","))) for l in logs[0].splitlines()[1:]]
+        drift = max(abs(r[5] - rows[0][5]) for r in rows)
+        volumes = sorted(r[7] for r in rows)
+        print("%s: 600 steps, max |E_conserved - start| %.2e eV, volume %.1f..%.1f A^3"
+              % (" ".join(extra), drift, volumes[0], volumes[-1]))
+        check(drift < 0.02, "conserved energy drift %.3g eV" % drift)
+        if "npt" in extra:
+            check(volumes[-1] > volumes[0], "the volume did not change under the barostat")
+    outs = []
+    for p in ("1000bar", "0.1", "0.1GPa"):
+        log = os.path.join(tmp, "p.csv")
+        run = mlpot("md", "-p", SW, "--steps", "50", "--log", log, "--quiet", "--ensemble", "npt", "--pressure", p,
+                    "--compressibility", "1e-6", SI64)
+        outs.append(open(log).read())
+    check(outs[0] == outs[1] == outs[2], "--pressure 1000bar, 0.1 and 0.1GPa differ")
+
     # relax: converges to the diamond minimum; too few steps -> exit 1, output still written
     relaxed = os.path.join(tmp, "relaxed.xyz")
     run = mlpot("relax", "-p", SW, "--fmax", "0.001", "-o", relaxed, "--quiet", SI64)
@@ -124,6 +162,28 @@ with tempfile.TemporaryDirectory() as tmp:
     run = mlpot("relax", "-p", SW, "--method", "lbfgs", "--fmax", "0.001", "-o", relaxed, "--quiet", SI64)
     check(run.returncode == 0 and abs(read(relaxed).get_potential_energy() - -277.54239968) < 1e-5,
           "relax with L-BFGS: " + run.stderr)
+
+    # relax --cell: a strained, sheared 8-atom cell back to the SW lattice constant at 0 GPa,
+    # smaller under --pressure 5
+    from ase.build import bulk
+    strained = os.path.join(tmp, "strained.xyz")
+    atoms = bulk("Si", "diamond", a=5.6, cubic=True)
+    atoms.set_cell(atoms.cell[:] @ [[1, 0.02, 0], [0.02, 1, 0], [0, 0, 1.01]], scale_atoms=True)
+    atoms.write(strained)
+    for p, expect in (("0", 5.43095), ("5", None)):
+        run = mlpot("relax", "-p", SW, "--pressure", p, "--smax", "0.0005", "--fmax", "1e-4", "-o", relaxed,
+                    "--quiet", strained)
+        check(run.returncode == 0, "relax --pressure %s: %s" % (p, run.stderr))
+        frame = read(relaxed)
+        lengths = frame.cell.lengths()
+        stress = frame.get_stress(voigt=False) / units.GPa
+        print("mlpot relax --pressure %s: cell lengths %s, stress %s GPa" % (p, lengths, stress.diagonal()))
+        if expect:
+            check(abs(lengths - expect).max() < 1e-3, "relaxed lengths %s" % lengths)
+        else:
+            check(lengths.max() < 5.40, "no shrinking under 5 GPa: %s" % lengths)
+        check(abs(stress + float(p) * numpy.eye(3)).max() < 0.0005, "stress %s" % stress)
+    refused(["relax", "-p", SW, "--smax", "0", "-o", relaxed, SI64], "--smax must be positive")
 
 print("md_cli: %d failed" % failures)
 sys.exit(1 if failures else 0)

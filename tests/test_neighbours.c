@@ -190,6 +190,35 @@ int main(void)
         free(bp);
         s.positions[0] += 0.6;
         CHECK(mlpot_neighbour_list_needs_rebuild(&nl, &s), "a move beyond skin/2 needs a rebuild");
+        s.positions[0] -= 0.6;
+
+        /* a barostat's small strain (positions follow the cell) keeps the list valid: every
+         * pair within 3.0 of the strained structure is found with the right distance */
+        CHECK_OK(mlpot_neighbour_list_build(&nl, &s, 3.0, 1.0, 0, &test_err));
+        double strain[3][3] = {{1.01, 0.004, 0}, {0.004, 0.995, -0.003}, {0, -0.003, 1.002}};
+        double cell0[3][3];
+        memcpy(cell0, s.cell, sizeof cell0);
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) s.cell[a][b] = cell0[a][0] * strain[0][b] + cell0[a][1] * strain[1][b] + cell0[a][2] * strain[2][b];
+        for (int i = 0; i < s.n_atoms; ++i) {
+            double x[3];
+            for (int b = 0; b < 3; ++b)
+                x[b] = s.positions[3 * i] * strain[0][b] + s.positions[3 * i + 1] * strain[1][b] + s.positions[3 * i + 2] * strain[2][b];
+            for (int b = 0; b < 3; ++b) s.positions[3 * i + b] = x[b] + 0.2 * (test_random(&rng) - 0.5);
+        }
+        CHECK(!mlpot_neighbour_list_needs_rebuild(&nl, &s), "a 1 %% strain with small moves needs no rebuild");
+        CHECK_OK(mlpot_neighbour_list_update(&nl, &s, &test_err));
+        nb = brute_force(&s, 3.0, 2, &bp);
+        missing = 0;
+        for (int q = 0; q < nb; ++q) {
+            int k = find_pair(&nl, bp[q].i, bp[q].j, bp[q].s);
+            if (k < 0) ++missing;
+            else CHECK_CLOSE(nl.distance[k], bp[q].r, 1e-12, "distance after a strain");
+        }
+        CHECK(missing == 0, "strained list misses %d pairs", missing);
+        free(bp);
+        for (int a = 0; a < 3; ++a) s.cell[a][a] *= 1.15;
+        CHECK(mlpot_neighbour_list_needs_rebuild(&nl, &s), "a 15 %% strain needs a rebuild");
         mlpot_neighbour_list_free(&nl);
     }
 

@@ -80,7 +80,9 @@ MLPOT_API mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl,
                                                    const mlpot_structure *s, mlpot_error *err);
 
 /* 1 when some atom moved more than skin/2 since the build, the cell changed so much that the
- * search may miss pairs, or the atom count changed; 0 otherwise. */
+ * search may miss pairs, or the atom count changed; 0 otherwise. After a change of a periodic
+ * cell (a barostat's step) an atom's move is counted apart from the cell's affine deformation,
+ * and the allowance shrinks with the strain (see neighbours.c). */
 MLPOT_API int mlpot_neighbour_list_needs_rebuild(const mlpot_neighbour_list *nl,
                                                  const mlpot_structure *s);
 

@@ -28,12 +28,23 @@ static void md_usage(FILE *f)
             "options:\n"
             "  -p, --potential SPEC     potential (see mlpot eval --help); several add up\n"
             "      --ensemble E         nve (velocity Verlet, default), langevin (BAOAB), bussi\n"
-            "                           (stochastic velocity rescaling)\n"
+            "                           (stochastic velocity rescaling), nhc (Nosé-Hoover chain), npt\n"
+            "                           (--thermostat for the particles + stochastic cell rescaling)\n"
+            "      --thermostat T       npt's particle thermostat: bussi (default) or langevin\n"
+            "      --chain N            Nosé-Hoover chain length (default 3)\n"
+            "      --pressure P         npt target pressure, in GPa; a 'bar' suffix gives bar\n"
+            "                           (e.g. 1.5 or 1.5GPa, 1000bar; default 0)\n"
+            "      --tau-p FS           npt barostat time constant, fs (default 1000)\n"
+            "      --compressibility B  npt barostat's compressibility, 1/bar (default 4.5e-5, water;\n"
+            "                           solids: about 1/B, e.g. 1e-6 for silicon): sets how fast the\n"
+            "                           volume relaxes, not the ensemble\n"
+            "      --cell-coupling C    npt cell degrees of freedom: iso (volume, default), aniso (three\n"
+            "                           Cartesian axes), tri (all six strains)\n"
             "      --dt FS              timestep in fs (default 1)\n"
             "      --steps N            number of steps (the total, also when resuming)\n"
             "      --temperature K      thermostat target and initial temperature (default 300)\n"
             "      --friction G         Langevin friction, 1/fs (default 0.01)\n"
-            "      --tau FS             Bussi time constant, fs (default 100)\n"
+            "      --tau FS             Bussi time constant, Nosé-Hoover period, fs (default 100)\n"
             "      --seed S             random seed of velocities and thermostat (default 1)\n"
             "      --mass El=AMU        mass of an element (repeatable), e.g. --mass H=2.014\n"
             "      --skin A             neighbour-list skin, Å (default 1)\n"
@@ -41,7 +52,8 @@ static void md_usage(FILE *f)
             "                           Å/fs; energy, forces, stress), appended and flushed per frame\n"
             "      --traj-every N       steps between frames (default 100)\n"
             "      --log FILE.csv       CSV log: step,time_fs,T_K,E_pot_eV,E_kin_eV,E_conserved_eV,\n"
-            "                           P_GPa,volume_A3 (E_conserved = E_pot + E_kin - thermostat heat)\n"
+            "                           P_GPa,volume_A3 (E_conserved = E_pot + E_kin + P_target V - heat\n"
+            "                           of thermostat and barostat; for nhc, heat = -chain energy)\n"
             "      --log-every N        steps between log lines (default 10)\n"
             "      --checkpoint FILE    binary checkpoint, written atomically\n"
             "      --checkpoint-every N steps between checkpoints (default 1000; also at the end)\n"
@@ -154,7 +166,8 @@ static double now(void)
 int cli_md(int argc, char **argv)
 {
     enum { O_ENS = 300, O_DT, O_STEPS, O_T, O_FRICTION, O_TAU, O_SEED, O_MASS, O_SKIN, O_TRAJ, O_TRAJ_EVERY,
-           O_LOG, O_LOG_EVERY, O_CKPT, O_CKPT_EVERY, O_RESUME, O_QUIET };
+           O_LOG, O_LOG_EVERY, O_CKPT, O_CKPT_EVERY, O_RESUME, O_QUIET, O_THERMOSTAT, O_CHAIN, O_PRESSURE,
+           O_TAU_P, O_COMPRESSIBILITY, O_COUPLING };
     static const struct option options[] = {
         {"potential", required_argument, NULL, 'p'}, {"ensemble", required_argument, NULL, O_ENS},
         {"dt", required_argument, NULL, O_DT}, {"steps", required_argument, NULL, O_STEPS},
@@ -165,12 +178,20 @@ int cli_md(int argc, char **argv)
         {"log", required_argument, NULL, O_LOG}, {"log-every", required_argument, NULL, O_LOG_EVERY},
         {"checkpoint", required_argument, NULL, O_CKPT}, {"checkpoint-every", required_argument, NULL, O_CKPT_EVERY},
         {"resume", no_argument, NULL, O_RESUME}, {"quiet", no_argument, NULL, O_QUIET},
+        {"thermostat", required_argument, NULL, O_THERMOSTAT}, {"chain", required_argument, NULL, O_CHAIN},
+        {"pressure", required_argument, NULL, O_PRESSURE}, {"tau-p", required_argument, NULL, O_TAU_P},
+        {"compressibility", required_argument, NULL, O_COMPRESSIBILITY},
+        {"cell-coupling", required_argument, NULL, O_COUPLING},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *specs[CLI_MAX_POTENTIALS];
     int n_specs = 0, resume = 0, quiet = 0, n_masses = 0;
     int mass_z[MLPOT_MAX_ELEMENT + 1];
     double mass_value[MLPOT_MAX_ELEMENT + 1];
-    long steps = -1, traj_every = 100, log_every = 10, ckpt_every = 1000, seed = 1;
+    long steps = -1, traj_every = 100, log_every = 10, ckpt_every = 1000, seed = 1, chain = 3;
+    int npt = 0;
+    double compressibility_bar = 4.5e-5;
+    mlpot_ensemble thermostat = MLPOT_ENSEMBLE_BUSSI;
+    mlpot_barostat coupling = MLPOT_BAROSTAT_ISOTROPIC;
     const char *traj_path = NULL, *log_path = NULL, *ckpt_path = NULL;
     mlpot_md_options opt;
     mlpot_md_options_default(&opt);
@@ -189,8 +210,40 @@ int cli_md(int argc, char **argv)
             specs[n_specs++] = optarg;
             break;
         case O_ENS:
-            if (mlpot_ensemble_parse(optarg, &opt.ensemble, &err)) {
-                fprintf(stderr, "mlpot md: --ensemble: %s\n", err.message);
+            npt = !strcmp(optarg, "npt");
+            if (!npt && mlpot_ensemble_parse(optarg, &opt.ensemble, &err)) {
+                fprintf(stderr, "mlpot md: --ensemble: %s, or npt\n", err.message);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case O_THERMOSTAT:
+            if (!strcmp(optarg, "bussi")) thermostat = MLPOT_ENSEMBLE_BUSSI;
+            else if (!strcmp(optarg, "langevin")) thermostat = MLPOT_ENSEMBLE_LANGEVIN;
+            else {
+                fprintf(stderr, "mlpot md: --thermostat: '%s' is not bussi or langevin\n", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case O_CHAIN: ok = cli_parse_long("md", "--chain", optarg, &chain); break;
+        case O_PRESSURE: {
+            /* GPa unless the value ends in "bar"; "GPa" may be written out */
+            char buf[64];
+            size_t len = strlen(optarg);
+            double unit = 1.0 / MLPOT_EV_PER_A3_GPA;
+            if (len >= sizeof buf) len = sizeof buf - 1;
+            memcpy(buf, optarg, len);
+            buf[len] = 0;
+            if (len > 3 && !strcmp(buf + len - 3, "GPa")) buf[len - 3] = 0;
+            else if (len > 3 && !strcmp(buf + len - 3, "bar")) buf[len - 3] = 0, unit = 1.0 / (MLPOT_EV_PER_A3_KBAR * 1e3);
+            ok = cli_parse_double("md", "--pressure", buf, &opt.pressure);
+            opt.pressure *= unit;
+            break;
+        }
+        case O_TAU_P: ok = cli_parse_double("md", "--tau-p", optarg, &opt.tau_p); break;
+        case O_COMPRESSIBILITY: ok = cli_parse_double("md", "--compressibility", optarg, &compressibility_bar); break;
+        case O_COUPLING:
+            if (mlpot_barostat_parse(optarg, &coupling, &err) || coupling == MLPOT_BAROSTAT_NONE) {
+                fprintf(stderr, "mlpot md: --cell-coupling: '%s' is not iso, aniso or tri\n", optarg);
                 return CLI_EXIT_USAGE;
             }
             break;
@@ -244,12 +297,18 @@ int cli_md(int argc, char **argv)
     else if (traj_every < 1 || log_every < 1 || ckpt_every < 1) problem = "--traj-every, --log-every and --checkpoint-every must be at least 1";
     else if (seed < 0) problem = "--seed must not be negative";
     else if (resume && !ckpt_path) problem = "--resume needs --checkpoint FILE";
+    else if (chain < 1 || chain > MLPOT_NHC_MAX) problem = "--chain must be between 1 and 10";
+    else if (!(compressibility_bar > 0)) problem = "--compressibility must be positive (1/bar)";
     if (problem) {
         fprintf(stderr, "mlpot md: %s\n", problem);
         md_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     opt.seed = (uint64_t)seed;
+    opt.nhc_length = (int)chain;
+    /* 1/bar -> Å³/eV: times the number of bar in 1 eV/Å³ */
+    opt.compressibility = compressibility_bar * MLPOT_EV_PER_A3_KBAR * 1e3;
+    if (npt) opt.ensemble = thermostat, opt.barostat = coupling;
     const char *input = argv[optind];
 
     int code = CLI_EXIT_OK;
@@ -325,8 +384,9 @@ int cli_md(int argc, char **argv)
         }
     }
     if (!quiet)
-        fprintf(stderr, "mlpot md: %s, %d atoms, %s, dt %g fs, %s step %ld of %ld\n", input, s->n_atoms,
-                mlpot_ensemble_name(opt.ensemble), opt.timestep, resume ? "resuming at" : "from", st.step, steps);
+        fprintf(stderr, "mlpot md: %s, %d atoms, %s%s%s, dt %g fs, %s step %ld of %ld\n", input, s->n_atoms,
+                mlpot_ensemble_name(opt.ensemble), npt ? " + barostat " : "", npt ? mlpot_barostat_name(opt.barostat) : "",
+                opt.timestep, resume ? "resuming at" : "from", st.step, steps);
     double t0 = now(), last_report = t0;
     long first = st.step;
     while (st.step < steps) {

@@ -1,5 +1,6 @@
-/* mlpot relax: relaxes the atomic positions of every frame of the input (cell fixed) and writes
- * the relaxed frames with their energy and forces, atomically (temporary file + rename). */
+/* mlpot relax: relaxes the atomic positions of every frame of the input (and the cell with
+ * --cell or --pressure) and writes the relaxed frames with their energy, forces and stress,
+ * atomically (temporary file + rename). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,9 @@ static void relax_usage(FILE *f)
             "usage: mlpot relax -p SPEC [-p SPEC ...] [options] -o OUTPUT INPUT\n"
             "\n"
             "Relaxes the atomic positions of every frame of INPUT in its fixed cell until every\n"
-            "force is below --fmax, and writes the relaxed frames (energy, forces) to OUTPUT.\n"
+            "force is below --fmax, and writes the relaxed frames (energy, forces) to OUTPUT. With\n"
+            "--cell the cell relaxes too (to the stress -P·1 of --pressure), until also every stress\n"
+            "component is within --smax of it.\n"
             "\n"
             "options:\n"
             "  -p, --potential SPEC   potential (see mlpot eval --help); several add up\n"
@@ -21,6 +24,9 @@ static void relax_usage(FILE *f)
             "      --max-steps N      force evaluations allowed per frame (default 1000)\n"
             "      --method M         fire (default) or lbfgs\n"
             "      --max-step A       largest displacement per step, Å (default 0.2)\n"
+            "      --cell             relax the cell too (periodic frames; the potential's virial)\n"
+            "      --pressure P       target pressure, GPa (default 0; implies --cell)\n"
+            "      --smax S           stress threshold, GPa (default 0.01)\n"
             "      --quiet            no progress lines on standard error\n"
             "  -h, --help             this help\n"
             "\n"
@@ -43,18 +49,21 @@ static int relax_progress(void *user, int step, double energy, double fmax)
 
 int cli_relax(int argc, char **argv)
 {
-    enum { O_FMAX = 300, O_MAX_STEPS, O_METHOD, O_MAX_STEP, O_QUIET };
+    enum { O_FMAX = 300, O_MAX_STEPS, O_METHOD, O_MAX_STEP, O_QUIET, O_CELL, O_PRESSURE, O_SMAX };
     static const struct option options[] = {
         {"potential", required_argument, NULL, 'p'}, {"output", required_argument, NULL, 'o'},
         {"fmax", required_argument, NULL, O_FMAX}, {"max-steps", required_argument, NULL, O_MAX_STEPS},
         {"method", required_argument, NULL, O_METHOD}, {"max-step", required_argument, NULL, O_MAX_STEP},
-        {"quiet", no_argument, NULL, O_QUIET}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        {"quiet", no_argument, NULL, O_QUIET}, {"cell", no_argument, NULL, O_CELL},
+        {"pressure", required_argument, NULL, O_PRESSURE}, {"smax", required_argument, NULL, O_SMAX},
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *specs[CLI_MAX_POTENTIALS], *output = NULL;
     int n_specs = 0;
     mlpot_relax_options opt;
     mlpot_relax_options_default(&opt);
     progress prog = {0, 0};
     long max_steps = opt.max_steps;
+    double pressure_gpa = 0, smax_gpa = 0.01;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "p:o:h", options, NULL)) != -1) {
@@ -80,6 +89,12 @@ int cli_relax(int argc, char **argv)
             }
             break;
         case O_QUIET: prog.quiet = 1; break;
+        case O_CELL: opt.cell = 1; break;
+        case O_PRESSURE:
+            ok = cli_parse_double("relax", "--pressure", optarg, &pressure_gpa);
+            opt.cell = 1;
+            break;
+        case O_SMAX: ok = cli_parse_double("relax", "--smax", optarg, &smax_gpa); break;
         case 'h': relax_usage(stdout); return CLI_EXIT_OK;
         default: relax_usage(stderr); return CLI_EXIT_USAGE;
         }
@@ -93,12 +108,15 @@ int cli_relax(int argc, char **argv)
     else if (!(opt.fmax > 0)) problem = "--fmax must be positive";
     else if (max_steps < 0 || max_steps > 100000000) problem = "--max-steps must be between 0 and 1e8";
     else if (!(opt.max_step > 0)) problem = "--max-step must be positive";
+    else if (!(smax_gpa > 0)) problem = "--smax must be positive";
     if (problem) {
         fprintf(stderr, "mlpot relax: %s\n", problem);
         relax_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     opt.max_steps = (int)max_steps;
+    opt.pressure = pressure_gpa / MLPOT_EV_PER_A3_GPA;
+    opt.smax = smax_gpa / MLPOT_EV_PER_A3_GPA;
     opt.callback = relax_progress;
     opt.user = &prog;
 
@@ -125,9 +143,14 @@ int cli_relax(int argc, char **argv)
             code = err.code == MLPOT_ERR_NUMERIC ? CLI_EXIT_FAILURE : cli_report(&err);
             goto done;
         }
-        if (!prog.quiet || !rep.converged)
-            fprintf(stderr, "mlpot relax: frame %zu: %s after %d steps, E %.10g eV, fmax %.3e eV/Å\n", f,
+        if (!prog.quiet || !rep.converged) {
+            fprintf(stderr, "mlpot relax: frame %zu: %s after %d steps, E %.10g eV, fmax %.3e eV/Å", f,
                     rep.converged ? "converged" : "NOT converged", rep.steps, rep.energy, rep.fmax);
+            if (opt.cell)
+                fprintf(stderr, ", max |stress + P| %.3e GPa, volume %.6g Å³", rep.smax * MLPOT_EV_PER_A3_GPA,
+                        mlpot_structure_volume(s));
+            fputc('\n', stderr);
+        }
         unconverged += !rep.converged;
         /* the frame's labels become the relaxed energy and forces */
         unsigned request = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES;
@@ -149,8 +172,8 @@ int cli_relax(int argc, char **argv)
         goto done;
     }
     if (unconverged) {
-        fprintf(stderr, "mlpot relax: %ld of %zu frames did not reach fmax %g eV/Å in %d steps\n", unconverged,
-                data.n_frames, opt.fmax, opt.max_steps);
+        fprintf(stderr, "mlpot relax: %ld of %zu frames did not reach fmax %g eV/Å%s in %d steps\n", unconverged,
+                data.n_frames, opt.fmax, opt.cell ? " and smax" : "", opt.max_steps);
         code = CLI_EXIT_FAILURE;
     }
 done:

@@ -523,16 +523,34 @@ mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl, const mlpot_s
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
                           "neighbour list was built for %d atoms, structure has %d", nl->n_atoms,
                           s->n_atoms);
-    int n = s->n_atoms;
-#pragma omp parallel for schedule(static) if (n > 1000)
+    int n = s->n_atoms, bad = 0;
+    const double *cell = &s->cell[0][0];
+    /* Most pairs join atoms of the same image. Their shift term 0·a + 0·b + 0·c is the same
+     * signed zero for every such pair: computed once, then added as pair_vector would, so the
+     * displacement is bit for bit the general expression's without its nine products. */
+    double zero_shift[3];
+    for (int a = 0; a < 3; ++a) zero_shift[a] = 0.0 * cell[a] + 0.0 * cell[3 + a] + 0.0 * cell[6 + a];
+    const double min2 = MLPOT_MIN_DISTANCE * MLPOT_MIN_DISTANCE;
+    /* the overlap test rides along (one pass over the pairs, not two); the offending pair is
+     * looked up afterwards, only when there is one */
+#pragma omp parallel for schedule(static) reduction(| : bad) if (n > 1000)
     for (int i = 0; i < n; ++i) {
         const double *xi = &s->positions[3 * i];
         for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
             double *d = &nl->vector[3 * k];
-            pair_vector(xi, &s->positions[3 * nl->neighbour[k]], &nl->shift[3 * k], &s->cell[0][0], d);
-            nl->distance[k] = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+            const int *sh = &nl->shift[3 * k];
+            const double *xj = &s->positions[3 * nl->neighbour[k]];
+            if ((sh[0] | sh[1] | sh[2]) == 0) {
+                for (int a = 0; a < 3; ++a) d[a] = (xj[a] - xi[a]) + zero_shift[a];
+            } else {
+                pair_vector(xi, xj, sh, cell, d);
+            }
+            double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            nl->distance[k] = sqrt(r2);
+            bad |= !(r2 >= min2 && r2 < INFINITY); /* NaN fails both */
         }
     }
+    if (!bad) return MLPOT_OK;
     for (size_t k = 0; k < nl->n_pairs; ++k)
         if (nl->distance[k] < MLPOT_MIN_DISTANCE || !isfinite(nl->distance[k])) {
             int i = 0;
@@ -545,16 +563,51 @@ mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl, const mlpot_s
     return MLPOT_OK;
 }
 
+/* Whether a list built in cell h0 still holds every pair within the cutoff after the cell became
+ * h and the atoms moved. With M = h0⁻¹ h (the deformation) and δ_i = x_i - x_i0 M (each atom's
+ * move apart from the affine one), a pair left out at the build (|d0| >= cutoff + skin) now has
+ * |d| >= σ_min(M) (cutoff + skin) - |δ_i| - |δ_j|, σ_min >= 1 - |M - 1|_F. So the list is
+ * complete while 2 max |δ_i| <= (1 - |M - 1|_F)(cutoff + skin) - cutoff: a barostat's small
+ * steps do not force a search every step. Without a change of cell this is the usual test,
+ * max |x_i - x_i0| <= skin / 2. */
 int mlpot_neighbour_list_needs_rebuild(const mlpot_neighbour_list *nl, const mlpot_structure *s)
 {
     if (!nl->offsets || s->n_atoms != nl->n_atoms) return 1;
-    /* A changed cell moves periodic images by amounts that depend on the image; rebuilding is
-     * the simple safe answer (a barostat pays one search per step). */
-    if (memcmp(nl->built_cell, s->cell, sizeof nl->built_cell) != 0) return 1;
-    double limit2 = 0.25 * nl->skin * nl->skin;
+    double m[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, limit = 0.5 * nl->skin;
+    int deformed = memcmp(nl->built_cell, s->cell, sizeof nl->built_cell) != 0;
+    if (deformed) {
+        /* an open direction's cell row means nothing: search again */
+        if (!(s->pbc[0] && s->pbc[1] && s->pbc[2])) return 1;
+        const double(*h0)[3] = nl->built_cell;
+        double det = mlpot_det3(&h0[0][0]), inv[3][3];
+        if (!(fabs(det) > 0) || !isfinite(det)) return 1;
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) {
+                /* inverse by cofactors: inv[a][b] = C[b][a] / det */
+                int a1 = (b + 1) % 3, a2 = (b + 2) % 3, b1 = (a + 1) % 3, b2 = (a + 2) % 3;
+                inv[a][b] = (h0[a1][b1] * h0[a2][b2] - h0[a1][b2] * h0[a2][b1]) / det;
+            }
+        double frob = 0;
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) {
+                m[a][b] = inv[a][0] * s->cell[0][b] + inv[a][1] * s->cell[1][b] + inv[a][2] * s->cell[2][b];
+                frob += (m[a][b] - (a == b)) * (m[a][b] - (a == b));
+            }
+        double range = nl->cutoff + nl->skin;
+        limit = 0.5 * ((1.0 - sqrt(frob)) * range - nl->cutoff);
+        if (!(limit > 0)) return 1;
+    }
+    double limit2 = limit * limit;
     for (int i = 0; i < s->n_atoms; ++i) {
         const double *a = &s->positions[3 * i], *b = &nl->built_positions[3 * i];
-        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+        double dx, dy, dz;
+        if (deformed) {
+            dx = a[0] - (b[0] * m[0][0] + b[1] * m[1][0] + b[2] * m[2][0]);
+            dy = a[1] - (b[0] * m[0][1] + b[1] * m[1][1] + b[2] * m[2][1]);
+            dz = a[2] - (b[0] * m[0][2] + b[1] * m[1][2] + b[2] * m[2][2]);
+        } else {
+            dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+        }
         double d2 = dx * dx + dy * dy + dz * dz;
         if (!(d2 <= limit2)) return 1;
     }

@@ -1,9 +1,11 @@
-/* The integrator: state, masses, velocities and the three integration schemes.
+/* The integrator: state, masses, velocities and the integration schemes.
  *
  * Velocity Verlet (NVE), BAOAB Langevin (Leimkuhler and Matthews 2013: half kick, half drift,
- * exact Ornstein-Uhlenbeck velocity update, half drift, force, half kick) and Bussi rescaling
- * applied once per Verlet step. Forces are in eV/Å and masses in amu, so an acceleration F/m
- * is divided by MLPOT_AMU_A2_PER_FS2_EV to get Å/fs². */
+ * exact Ornstein-Uhlenbeck velocity update, half drift, force, half kick), Bussi rescaling
+ * applied once per Verlet step, and a Nosé-Hoover chain half step on either side of the Verlet
+ * step. With a barostat, the cell's strain is drawn from the pressure at the start of the step
+ * and applied after the drift, before the force call (barostat.c). Forces are in eV/Å and
+ * masses in amu, so an acceleration F/m is divided by MLPOT_AMU_A2_PER_FS2_EV to get Å/fs². */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +21,10 @@
 
 mlpot_status mlpot_ensemble_parse(const char *name, mlpot_ensemble *out, mlpot_error *err)
 {
-    static const char *names[] = {"nve", "langevin", "bussi"};
-    for (int k = 0; k < 3; ++k)
+    static const char *names[] = {"nve", "langevin", "bussi", "nhc"};
+    for (int k = 0; k < 4; ++k)
         if (!strcmp(name, names[k])) return *out = (mlpot_ensemble)k, MLPOT_OK;
-    return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble '%s' (nve, langevin or bussi)", name);
+    return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble '%s' (nve, langevin, bussi or nhc)", name);
 }
 
 const char *mlpot_ensemble_name(mlpot_ensemble e)
@@ -31,6 +33,27 @@ const char *mlpot_ensemble_name(mlpot_ensemble e)
     case MLPOT_ENSEMBLE_NVE: return "nve";
     case MLPOT_ENSEMBLE_LANGEVIN: return "langevin";
     case MLPOT_ENSEMBLE_BUSSI: return "bussi";
+    case MLPOT_ENSEMBLE_NHC: return "nhc";
+    }
+    return "unknown";
+}
+
+mlpot_status mlpot_barostat_parse(const char *name, mlpot_barostat *out, mlpot_error *err)
+{
+    static const char *names[][2] = {{"none", "none"}, {"iso", "isotropic"}, {"aniso", "anisotropic"},
+                                     {"tri", "triclinic"}};
+    for (int k = 0; k < 4; ++k)
+        if (!strcmp(name, names[k][0]) || !strcmp(name, names[k][1])) return *out = (mlpot_barostat)k, MLPOT_OK;
+    return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown cell coupling '%s' (iso, aniso or tri)", name);
+}
+
+const char *mlpot_barostat_name(mlpot_barostat b)
+{
+    switch (b) {
+    case MLPOT_BAROSTAT_NONE: return "none";
+    case MLPOT_BAROSTAT_ISOTROPIC: return "iso";
+    case MLPOT_BAROSTAT_ANISOTROPIC: return "aniso";
+    case MLPOT_BAROSTAT_TRICLINIC: return "tri";
     }
     return "unknown";
 }
@@ -50,6 +73,11 @@ void mlpot_md_options_default(mlpot_md_options *opt)
     opt->tau = 100.0;
     opt->seed = 1;
     opt->skin = 1.0;
+    opt->nhc_length = 3;
+    opt->barostat = MLPOT_BAROSTAT_NONE;
+    opt->pressure = 0.0;
+    opt->tau_p = 1000.0;
+    opt->compressibility = MLPOT_WATER_COMPRESSIBILITY;
 }
 
 static double lightest_free_mass(const mlpot_md *md)
@@ -64,7 +92,7 @@ static double lightest_free_mass(const mlpot_md *md)
 static mlpot_status check_options(const mlpot_md *md, const mlpot_md_options *o, mlpot_error *err)
 {
     if (o->ensemble != MLPOT_ENSEMBLE_NVE && o->ensemble != MLPOT_ENSEMBLE_LANGEVIN &&
-        o->ensemble != MLPOT_ENSEMBLE_BUSSI)
+        o->ensemble != MLPOT_ENSEMBLE_BUSSI && o->ensemble != MLPOT_ENSEMBLE_NHC)
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown ensemble %d", (int)o->ensemble);
     if (!(o->timestep > 0) || !isfinite(o->timestep))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "timestep %g fs: must be positive", o->timestep);
@@ -82,6 +110,38 @@ static mlpot_status check_options(const mlpot_md *md, const mlpot_md_options *o,
                           o->friction);
     if (o->ensemble == MLPOT_ENSEMBLE_BUSSI && (!(o->tau > 0) || !isfinite(o->tau)))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Bussi time constant %g fs: must be positive", o->tau);
+    if (o->ensemble == MLPOT_ENSEMBLE_NHC) {
+        if (!(o->tau > 0) || !isfinite(o->tau))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Nosé-Hoover period %g fs: must be positive", o->tau);
+        if (o->nhc_length < 1 || o->nhc_length > MLPOT_NHC_MAX)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "Nosé-Hoover chain length %d: must be 1 to %d", o->nhc_length,
+                              MLPOT_NHC_MAX);
+        if (!(o->temperature > 0))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a Nosé-Hoover chain needs a positive temperature");
+    }
+    if (o->barostat != MLPOT_BAROSTAT_NONE) {
+        if (o->barostat != MLPOT_BAROSTAT_ISOTROPIC && o->barostat != MLPOT_BAROSTAT_ANISOTROPIC &&
+            o->barostat != MLPOT_BAROSTAT_TRICLINIC)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "unknown barostat %d", (int)o->barostat);
+        if (o->ensemble != MLPOT_ENSEMBLE_LANGEVIN && o->ensemble != MLPOT_ENSEMBLE_BUSSI)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "the barostat needs the Langevin or Bussi thermostat for the particles, not %s",
+                              mlpot_ensemble_name(o->ensemble));
+        if (!(o->tau_p > 0) || !isfinite(o->tau_p))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "barostat time constant %g fs: must be positive", o->tau_p);
+        if (!(o->compressibility > 0) || !isfinite(o->compressibility))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "compressibility %g Å³/eV: must be positive", o->compressibility);
+        if (!isfinite(o->pressure))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "target pressure %g eV/Å³: must be finite", o->pressure);
+        if (!(o->temperature > 0))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the barostat needs a positive temperature");
+        if (!(md->s.pbc[0] && md->s.pbc[1] && md->s.pbc[2]))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a barostat needs a cell periodic in all three directions");
+        if (!(mlpot_potential_outputs(md->pot) & MLPOT_OUT_VIRIAL))
+            return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED, "the potential gives no virial: no pressure for a barostat");
+        if (md->n_free != md->s.n_atoms)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a barostat with fixed atoms is not supported");
+    }
     if (!(o->skin >= 0) || !isfinite(o->skin))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "neighbour skin %g Å: must be zero or positive", o->skin);
     return MLPOT_OK;
@@ -144,6 +204,7 @@ void mlpot_md_free(mlpot_md *md)
     mlpot_structure_free(&md->s);
     free(md->velocities);
     free(md->fixed);
+    free(md->kick_factor);
     mlpot_neighbour_list_free(&md->nl);
     mlpot_result_free(&md->r);
     free(md);
@@ -166,7 +227,8 @@ mlpot_status mlpot_md_create(const mlpot_potential *p, const mlpot_structure *s,
     size_t n = (size_t)s->n_atoms;
     md->velocities = mlpot_calloc(3 * n, sizeof *md->velocities);
     md->fixed = mlpot_calloc(n, 1);
-    if (!md->velocities || !md->fixed) {
+    md->kick_factor = mlpot_calloc(n, sizeof *md->kick_factor);
+    if (!md->velocities || !md->fixed || !md->kick_factor) {
         mlpot_md_free(md);
         return mlpot_fail_memory(err, "creating an integrator");
     }
@@ -198,6 +260,7 @@ mlpot_status mlpot_md_set_masses(mlpot_md *md, const double *masses, mlpot_error
     memcpy(old, md->s.masses, (size_t)md->s.n_atoms * sizeof *old);
     memcpy(md->s.masses, masses, (size_t)md->s.n_atoms * sizeof *old);
     if ((st = check_options(md, &md->opt, err))) memcpy(md->s.masses, old, (size_t)md->s.n_atoms * sizeof *old);
+    md->kick_valid = 0;
     free(old);
     return st;
 }
@@ -216,8 +279,11 @@ mlpot_status mlpot_md_set_element_mass(mlpot_md *md, int z, double mass, mlpot_e
 
 mlpot_status mlpot_md_set_fixed(mlpot_md *md, const int *fixed, mlpot_error *err)
 {
-    (void)err;
+    if (md->opt.barostat != MLPOT_BAROSTAT_NONE && fixed)
+        for (int i = 0; i < md->s.n_atoms; ++i)
+            if (fixed[i]) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a barostat with fixed atoms is not supported");
     md->n_free = 0;
+    md->kick_valid = 0;
     for (int i = 0; i < md->s.n_atoms; ++i) {
         md->fixed[i] = fixed && fixed[i];
         if (md->fixed[i]) memset(&md->velocities[3 * i], 0, 3 * sizeof(double));
@@ -269,12 +335,18 @@ mlpot_status mlpot_md_maxwell_boltzmann(mlpot_md *md, double temperature, uint64
 /* v += h F/m for the free atoms (h in fs). */
 static void kick(mlpot_md *md, double h)
 {
-    double factor = h / MLPOT_AMU_A2_PER_FS2_EV;
-    const double *f = md->r.forces;
+    /* h/m per atom, cached: a division per atom and kick was a visible share of a step. The
+     * cache holds exactly the quotient computed before, so results are unchanged. */
+    if (h != md->kick_h || !md->kick_valid) {
+        double factor = h / MLPOT_AMU_A2_PER_FS2_EV;
+        for (int i = 0; i < md->s.n_atoms; ++i) md->kick_factor[i] = md->fixed[i] ? 0.0 : factor / md->s.masses[i];
+        md->kick_h = h, md->kick_valid = 1;
+    }
+    const double *f = md->r.forces, *dtfm = md->kick_factor;
+    double *v = md->velocities;
     for (int i = 0; i < md->s.n_atoms; ++i) {
         if (md->fixed[i]) continue;
-        double dtfm = factor / md->s.masses[i];
-        for (int c = 0; c < 3; ++c) md->velocities[3 * i + c] += dtfm * f[3 * i + c];
+        for (int c = 0; c < 3; ++c) v[3 * i + c] += dtfm[i] * f[3 * i + c];
     }
 }
 
@@ -291,6 +363,11 @@ static mlpot_status one_step(mlpot_md *md, mlpot_error *err)
 {
     double dt = md->opt.timestep;
     mlpot_status st;
+    const int barostat = md->opt.barostat != MLPOT_BAROSTAT_NONE;
+    /* the barostat's strain from the pressure at the start of the step (kinetic energy and
+     * virial of one configuration), applied after the drift, before the force call */
+    if (barostat) md_barostat_strain(md, dt);
+    if (md->opt.ensemble == MLPOT_ENSEMBLE_NHC) md_nhc_half_step(md, 0.5 * dt);
     kick(md, 0.5 * dt);
     if (md->opt.ensemble == MLPOT_ENSEMBLE_LANGEVIN) {
         drift(md, 0.5 * dt);
@@ -299,9 +376,12 @@ static mlpot_status one_step(mlpot_md *md, mlpot_error *err)
     } else {
         drift(md, dt);
     }
+    if (barostat) md_barostat_apply(md);
     if ((st = compute_forces(md, err))) return st;
+    if (barostat) md_barostat_finish(md);
     kick(md, 0.5 * dt);
     if (md->opt.ensemble == MLPOT_ENSEMBLE_BUSSI) md_bussi(md, dt);
+    if (md->opt.ensemble == MLPOT_ENSEMBLE_NHC) md_nhc_half_step(md, 0.5 * dt);
     return MLPOT_OK;
 }
 
@@ -330,13 +410,17 @@ void mlpot_md_get_state(const mlpot_md *md, mlpot_md_state *out)
     out->kinetic = md_kinetic_energy(md);
     out->n_dof = md_degrees_of_freedom(md);
     out->temperature = out->n_dof > 0 ? 2.0 * out->kinetic / (out->n_dof * MLPOT_BOLTZMANN_EV_PER_K) : 0.0;
-    out->heat = md->heat;
-    out->conserved = out->potential + out->kinetic - out->heat;
+    out->heat = md->heat + md->baro_heat;
     out->volume = (md->s.pbc[0] && md->s.pbc[1] && md->s.pbc[2]) ? mlpot_structure_volume(&md->s) : 0.0;
+    double pv = md->opt.barostat != MLPOT_BAROSTAT_NONE ? md->opt.pressure * out->volume : 0.0;
+    out->conserved = out->potential + out->kinetic + pv - out->heat;
     out->pressure = NAN;
-    if (out->volume > 0 && (md->r.computed & MLPOT_OUT_VIRIAL))
+    for (int q = 0; q < 9; ++q) out->pressure_tensor[q] = NAN;
+    if (out->volume > 0 && (md->r.computed & MLPOT_OUT_VIRIAL)) {
         out->pressure = (2.0 * out->kinetic + md->r.virial[0] + md->r.virial[4] + md->r.virial[8]) /
                         (3.0 * out->volume);
+        md_pressure_tensor(md, out->pressure_tensor);
+    }
     out->rebuilds = md->rebuilds;
 }
 

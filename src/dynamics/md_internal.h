@@ -12,6 +12,9 @@ struct mlpot_md {
     double *velocities;    /* [3n] Å/fs */
     unsigned char *fixed;  /* [n] 1: the atom does not move */
     int n_free;
+    double *kick_factor;   /* [n] kick_h / (m_i · MLPOT_AMU_A2_PER_FS2_EV), 0 for fixed atoms */
+    double kick_h;         /* the h kick_factor was computed for */
+    int kick_valid;        /* 0 after masses or the fixed mask changed */
     mlpot_neighbour_list nl;
     int force_rebuild;     /* positions jumped (checkpoint loaded): search again */
     long rebuilds;
@@ -21,6 +24,11 @@ struct mlpot_md {
     long step;
     double time;           /* fs */
     double heat;           /* eV given to the system by the thermostat */
+    double baro_heat;      /* eV given to the system by the barostat (all it changed of
+                              E_pot + E_kin + P V) */
+    double strain[3][3];   /* the barostat's logarithmic strain of this step (symmetric) */
+    double nhc_xi[MLPOT_NHC_MAX];  /* Nosé-Hoover chain positions (dimensionless) */
+    double nhc_v[MLPOT_NHC_MAX];   /* and velocities, 1/fs */
 };
 
 /* Degrees of freedom in the temperature: 3 per free atom, less the 3 of the centre-of-mass
@@ -37,5 +45,19 @@ void md_langevin_o(mlpot_md *md, double h);
 void md_bussi(mlpot_md *md, double h);
 /* A Gamma(shape, 1) deviate (Marsaglia and Tsang 2000), shape > 0. */
 double md_gamma_deviate(rng *r, double shape);
+
+/* Nosé-Hoover chain (nose_hoover.c): propagates the chain and scales the velocities over a time
+ * h (a half step), and sets md->heat to minus the chain's energy. */
+void md_nhc_half_step(mlpot_md *md, double h);
+
+/* Stochastic cell rescaling (barostat.c). md_barostat_strain draws this step's strain from the
+ * pressure at the start of the step (md->strain); md_barostat_apply scales cell, positions and
+ * velocities by it and books the first half of the energy it changed; md_barostat_finish books
+ * the second half once the virial at the new positions is known. */
+void md_barostat_strain(mlpot_md *md, double h);
+void md_barostat_apply(mlpot_md *md);
+void md_barostat_finish(mlpot_md *md);
+/* Pressure tensor (Σ m v⊗v + W) / V, eV/Å³; 0 when the volume or the virial is missing. */
+int md_pressure_tensor(const mlpot_md *md, double p[9]);
 
 #endif
