@@ -71,6 +71,9 @@ const char *test_data_path(const char *relative);
 /* Deterministic pseudo-random numbers for tests (xorshift), uniform in [0, 1). */
 double test_random(unsigned long long *state);
 
+/* n x n x n conventional diamond cells of lattice constant a, every atom of atomic number z, periodic. */
+void test_diamond(mlpot_structure *s, int z, int n, double a);
+
 /* Fills s with n atoms of the given species placed randomly in the cell at least dmin apart. */
 void test_random_structure(mlpot_structure *s, int n, const int *species, int n_species,
                            const double *cell, const int pbc[3], double dmin,

@@ -12,24 +12,10 @@
 
 #include "harness.h"
 
+/* Silicon diamond cells (the harness's builder). */
 static void diamond(mlpot_structure *s, int n, double a)
 {
-    static const double basis[8][3] = {{0, 0, 0},          {0, 0.5, 0.5},     {0.5, 0, 0.5},
-                                       {0.5, 0.5, 0},      {0.25, 0.25, 0.25}, {0.25, 0.75, 0.75},
-                                       {0.75, 0.25, 0.75}, {0.75, 0.75, 0.25}};
-    CHECK_OK(mlpot_structure_resize(s, 8 * n * n * n, &test_err));
-    int k = 0;
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j)
-            for (int l = 0; l < n; ++l)
-                for (int b = 0; b < 8; ++b, ++k) {
-                    s->numbers[k] = 14;
-                    s->positions[3 * k] = a * (i + basis[b][0]);
-                    s->positions[3 * k + 1] = a * (j + basis[b][1]);
-                    s->positions[3 * k + 2] = a * (l + basis[b][2]);
-                }
-    memset(s->cell, 0, sizeof s->cell);
-    for (int c = 0; c < 3; ++c) s->cell[c][c] = a * n, s->pbc[c] = 1;
+    test_diamond(s, 14, n, a);
 }
 
 /* --- wrappers: forces scaled by a factor, a zero potential, a potential that fails -------- */
