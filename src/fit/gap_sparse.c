@@ -35,9 +35,7 @@ static mlpot_status frame_instances(const fit_descriptor *f, const mlpot_structu
     if (st) return st;
     if (f->kind == GAP_DESCRIPTOR_SOAP) {
         soap_work w;
-        double *x = rows ? NULL : malloc((size_t)f->d * sizeof *x);
         if ((st = soap_work_init(&w, &f->soap, soap_max_entries(&nl), err))) {
-            free(x);
             mlpot_neighbour_list_free(&nl);
             return st;
         }
@@ -47,7 +45,6 @@ static mlpot_status frame_instances(const fit_descriptor *f, const mlpot_structu
             ++*count;
         }
         soap_work_free(&w);
-        free(x);
     } else {
         for (int i = 0; i < s->n_atoms; ++i)
             for (size_t q = nl.offsets[i]; q < nl.offsets[i + 1]; ++q) {
