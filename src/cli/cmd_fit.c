@@ -109,7 +109,7 @@ static double spearman(const double *a, const double *b, size_t n)
 static int report_errors(const mlpot_potential *p, const mlpot_dataset *d, const char *what, int calibration,
                          mlpot_error *err)
 {
-    double e_abs = 0, e_sq = 0, f_abs = 0, f_sq = 0, t = now();
+    double e_abs = 0, e_sq = 0, e_total = 0, f_abs = 0, f_sq = 0, t = now();
     size_t n_e = 0, n_f = 0, n_atoms = 0, within1 = 0, within2 = 0, n_var = 0;
     unsigned request = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES;
     const int variance = calibration && (mlpot_potential_outputs(p) & MLPOT_OUT_ATOM_VARIANCES);
@@ -128,7 +128,7 @@ static int report_errors(const mlpot_potential *p, const mlpot_dataset *d, const
         }
         if (s->labels & MLPOT_LABEL_ENERGY) {
             double de = (r.energy - s->energy) / s->n_atoms;
-            e_abs += fabs(de), e_sq += de * de, ++n_e;
+            e_abs += fabs(de), e_sq += de * de, e_total += fabs(r.energy - s->energy), ++n_e;
             if (variance && r.energy_variance > 0) {
                 double sd = sqrt(r.energy_variance) / s->n_atoms;
                 within1 += fabs(de) <= sd, within2 += fabs(de) <= 2 * sd, ++n_var;
@@ -146,9 +146,11 @@ static int report_errors(const mlpot_potential *p, const mlpot_dataset *d, const
     }
     mlpot_result_free(&r);
     t = now() - t;
-    printf("%-6s %5zu frames  energy MAE %8.3f RMSE %8.3f meV/atom  forces MAE %8.4f RMSE %8.4f eV/Å  (%.1f µs/atom)\n",
-           what, d->n_frames, n_e ? 1e3 * e_abs / n_e : NAN, n_e ? 1e3 * sqrt(e_sq / n_e) : NAN, n_f ? f_abs / n_f : NAN,
-           n_f ? sqrt(f_sq / n_f) : NAN, 1e6 * t / (double)(n_atoms ? n_atoms : 1));
+    printf("%-6s %5zu frames  energy MAE %8.3f RMSE %8.3f meV/atom (MAE %.3f meV per frame)  forces MAE %8.4f RMSE "
+           "%8.4f eV/Å  (%.1f µs/atom)\n",
+           what, d->n_frames, n_e ? 1e3 * e_abs / n_e : NAN, n_e ? 1e3 * sqrt(e_sq / n_e) : NAN,
+           n_e ? 1e3 * e_total / n_e : NAN, n_f ? f_abs / n_f : NAN, n_f ? sqrt(f_sq / n_f) : NAN,
+           1e6 * t / (double)(n_atoms ? n_atoms : 1));
     if (variance)
         printf("       variance: Spearman(atom sigma, atom force error) %.3f; energy errors within 1 sigma %.0f%%, 2 sigma "
                "%.0f%% (%zu frames)\n",
