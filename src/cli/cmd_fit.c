@@ -67,21 +67,28 @@ static int read_files(char **paths, int n, const mlpot_io_options *io, mlpot_dat
     return 0;
 }
 
+typedef struct ranked {
+    double value;
+    size_t index;
+} ranked;
+
+static int by_value(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    return (x->value > y->value) - (x->value < y->value);
+}
+
 /* Ranks (1-based, ties averaged) of x[0..n). */
 static void ranks(const double *x, size_t n, double *rank)
 {
-    size_t *order = malloc(n * sizeof *order);
+    ranked *order = malloc(n * sizeof *order);
     if (!order) return;
-    for (size_t i = 0; i < n; ++i) order[i] = i;
-    for (size_t i = 1; i < n; ++i) { /* insertion sort: test sets are small */
-        size_t v = order[i], j = i;
-        while (j > 0 && x[order[j - 1]] > x[v]) order[j] = order[j - 1], --j;
-        order[j] = v;
-    }
+    for (size_t i = 0; i < n; ++i) order[i] = (ranked){x[i], i};
+    qsort(order, n, sizeof *order, by_value);
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        while (j + 1 < n && x[order[j + 1]] == x[order[i]]) ++j;
-        for (size_t k = i; k <= j; ++k) rank[order[k]] = 0.5 * (double)(i + j) + 1.0;
+        while (j + 1 < n && order[j + 1].value == order[i].value) ++j;
+        for (size_t k = i; k <= j; ++k) rank[order[k].index] = 0.5 * (double)(i + j) + 1.0;
         i = j + 1;
     }
     free(order);

@@ -13,4 +13,13 @@ mlpot_status mlpot_neighbour_reverse_view(const mlpot_neighbour_list *nl, const 
 mlpot_status mlpot_neighbour_pairs_view(const mlpot_neighbour_list *nl, const int **pair_index,
                                         size_t *n_unique, int **owned, mlpot_error *err);
 
+/* The largest number of list entries of any atom (the size of per-atom work areas). */
+static inline size_t mlpot_neighbour_max_entries(const mlpot_neighbour_list *nl)
+{
+    size_t most = 0;
+    for (int i = 0; i < nl->n_atoms; ++i)
+        if (nl->offsets[i + 1] - nl->offsets[i] > most) most = nl->offsets[i + 1] - nl->offsets[i];
+    return most;
+}
+
 #endif

@@ -30,14 +30,6 @@ static int acsf_n_features(const void *state, int z)
     return d->set.elements[d->set.index[z]].n;
 }
 
-static size_t largest_entry_count(const mlpot_neighbour_list *nl)
-{
-    size_t most = 0;
-    for (int i = 0; i < nl->n_atoms; ++i)
-        if (nl->offsets[i + 1] - nl->offsets[i] > most) most = nl->offsets[i + 1] - nl->offsets[i];
-    return most;
-}
-
 static mlpot_status acsf_compute(const void *state, const mlpot_structure *s, const mlpot_neighbour_list *nl,
                                  unsigned flags, mlpot_features *out, mlpot_error *err)
 {
@@ -50,7 +42,7 @@ static mlpot_status acsf_compute(const void *state, const mlpot_structure *s, co
     mlpot_status st = mlpot_features_prepare(out, counts, n, nl, flags, err);
     free(counts);
     if (st) return st;
-    const size_t work_doubles = acsf_work_size(&d->set, largest_entry_count(nl)) / sizeof(double) + 1;
+    const size_t work_doubles = acsf_work_size(&d->set, mlpot_neighbour_max_entries(nl)) / sizeof(double) + 1;
     int failed = 0;
 #pragma omp parallel reduction(|| : failed) if (n > 32)
     {
@@ -93,7 +85,7 @@ static mlpot_status acsf_backprop(const void *state, const mlpot_structure *s, c
     }
     offsets[0] = 0; /* dE_dG is laid out like the features' values */
     for (int i = 0; i < n; ++i) offsets[i + 1] = offsets[i] + (size_t)acsf_n_features(d, s->numbers[i]);
-    const size_t work_doubles = acsf_work_size(&d->set, largest_entry_count(nl)) / sizeof(double) + 1;
+    const size_t work_doubles = acsf_work_size(&d->set, mlpot_neighbour_max_entries(nl)) / sizeof(double) + 1;
     int failed = 0;
 #pragma omp parallel reduction(|| : failed) if (n > 32)
     {

@@ -63,10 +63,7 @@ void soap_work_free(soap_work *w)
 
 int soap_max_entries(const mlpot_neighbour_list *nl)
 {
-    size_t m = 0;
-    for (int i = 0; i < nl->n_atoms; ++i)
-        if (nl->offsets[i + 1] - nl->offsets[i] > m) m = nl->offsets[i + 1] - nl->offsets[i];
-    return (int)m;
+    return (int)mlpot_neighbour_max_entries(nl);
 }
 
 /* --- per atom --------------------------------------------------------------------------------- */

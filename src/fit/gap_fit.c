@@ -126,8 +126,8 @@ static mlpot_status frame_labels(const mlpot_structure *s, size_t q, const mlpot
             for (int k = 0; k < 9; ++k) fr->virial_label[k] = -s->stress[k] * volume;
         }
     }
-    const double check[2] = {fr->energy ? s->energy : 0.0, fr->virial ? fr->virial_label[0] + fr->virial_label[4] : 0.0};
-    int finite = isfinite(check[0]) && isfinite(check[1]);
+    int finite = !fr->energy || isfinite(s->energy);
+    for (int k = 0; fr->virial && k < 9; ++k) finite &= isfinite(fr->virial_label[k]) != 0;
     for (int k = 0; fr->forces && k < 3 * s->n_atoms; ++k) finite &= isfinite(s->forces[k]) != 0;
     if (!finite) return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: a label is not a finite number", frame_name(s, q, name, sizeof name));
     if (!(s->weight >= 0) || !isfinite(s->weight))
@@ -420,6 +420,8 @@ mlpot_status mlpot_gap_fit(const mlpot_structure *const *frames, size_t n, const
     }
     double max_cutoff = 0.0;
     for (int k = 0; k < nd; ++k) max_cutoff = fmax(max_cutoff, fd[k].cutoff);
+    size_t max_rows = 0;
+    for (size_t q = 0; q < n; ++q) max_rows = fr[q].n > max_rows ? fr[q].n : max_rows;
     int failed = 0;
     mlpot_error first_error = {0};
 #pragma omp parallel reduction(|| : failed)
@@ -430,9 +432,9 @@ mlpot_status mlpot_gap_fit(const mlpot_structure *const *frames, size_t n, const
         for (int k = 0; k < nd; ++k) dmax = fd[k].d > dmax ? fd[k].d : dmax, mmax = fd[k].n_sparse > mmax ? fd[k].n_sparse : mmax;
         w.x = malloc((size_t)dmax * sizeof *w.x), w.dxdr = malloc((size_t)dmax * sizeof *w.dxdr);
         w.dots = malloc((size_t)mmax * sizeof *w.dots), w.coef = malloc((size_t)mmax * sizeof *w.coef);
-        double *B = NULL;
+        double *B = NULL, *scale = malloc((max_rows + 1) * sizeof *scale); /* 1/σ of a frame's rows */
         size_t B_size = 0;
-        if (!w.x || !w.dxdr || !w.dots || !w.coef) failed = 1;
+        if (!w.x || !w.dxdr || !w.dots || !w.coef || !scale) failed = 1;
 #pragma omp for schedule(dynamic, 1)
         for (size_t q = 0; q < n; ++q) {
             if (failed || fr[q].n == 0) continue;
@@ -469,12 +471,16 @@ mlpot_status mlpot_gap_fit(const mlpot_structure *const *frames, size_t n, const
                     y[r++] = 0.5 * (f->virial_label[3 * VOIGT[v][0] + VOIGT[v][1]] + f->virial_label[3 * VOIGT[v][1] + VOIGT[v][0]]);
             for (size_t k = 0; k < f->n; ++k) {
                 const int kind = f->energy && k == 0 ? 0 : (f->virial && k >= f->n - 6 ? 2 : 1);
-                const double scale = root_w / f->sigma[kind];
-                y[k] *= scale;
-                for (size_t c = 0; c < cols; ++c) A[c * ld + f->first + k] = B[k * cols + c] * scale;
+                scale[k] = root_w / f->sigma[kind];
+                y[k] *= scale[k];
+            }
+            /* column by column: the writes into the (large) column-major matrix are contiguous */
+            for (size_t c = 0; c < cols; ++c) {
+                double *column = A + c * ld + f->first;
+                for (size_t k = 0; k < f->n; ++k) column[k] = B[k * cols + c] * scale[k];
             }
         }
-        free(B);
+        free(B), free(scale);
         free(w.x), free(w.dxdr), free(w.dots), free(w.coef), free(w.jac), free(w.T);
         if (w.soap_ready) soap_work_free(&w.soap);
     }

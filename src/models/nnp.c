@@ -44,9 +44,7 @@ static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, con
         free(owned);
         return mlpot_fail_memory(err, "evaluating a neural network potential");
     }
-    size_t max_entries = 0, max_fn = 0, max_nn = 0;
-    for (int i = 0; i < n; ++i)
-        if (nl->offsets[i + 1] - nl->offsets[i] > max_entries) max_entries = nl->offsets[i + 1] - nl->offsets[i];
+    size_t max_entries = mlpot_neighbour_max_entries(nl), max_fn = 0, max_nn = 0;
     for (int e = 0; e < m->acsf.n_elements; ++e) {
         if ((size_t)m->acsf.elements[e].n > max_fn) max_fn = (size_t)m->acsf.elements[e].n;
         if (nn_scratch_size(&m->nets[e]) > max_nn) max_nn = nn_scratch_size(&m->nets[e]);
@@ -215,10 +213,7 @@ mlpot_status mlpot_nnp_extrapolations(const mlpot_potential *p, const mlpot_stru
         mlpot_neighbour_list_free(&nl);
         return st;
     }
-    size_t max_entries = 0;
-    for (int i = 0; i < s->n_atoms; ++i)
-        if (nl.offsets[i + 1] - nl.offsets[i] > max_entries) max_entries = nl.offsets[i + 1] - nl.offsets[i];
-    const size_t work_doubles = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
+    const size_t work_doubles = acsf_work_size(&m->acsf, mlpot_neighbour_max_entries(&nl)) / sizeof(double) + 1;
     double *work = malloc((work_doubles + (size_t)m->acsf.max_functions) * sizeof *work);
     mlpot_nnp_extrapolation *list = NULL;
     size_t n = 0, capacity = 0;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/neighbours_internal.h"
 #include "potential/accumulate.h"
 
 void train_cache_init(train_cache *c)
@@ -36,14 +37,12 @@ void train_cache_free(train_cache *c)
 void train_workspace_init(train_workspace *ws)
 {
     memset(ws, 0, sizeof *ws);
-    mlpot_neighbour_list_init(&ws->nl);
     train_cache_init(&ws->scratch);
 }
 
 void train_workspace_free(train_workspace *ws)
 {
-    mlpot_neighbour_list_free(&ws->nl);
-    free(ws->acsf_work), free(ws->cache.data), free(ws->atom), free(ws->pair), free(ws->forces);
+    free(ws->acsf_work), free(ws->atom), free(ws->pair), free(ws->forces);
     free(ws->nn_work), free(ws->tangent), free(ws->v);
     train_cache_free(&ws->scratch);
     memset(ws, 0, sizeof *ws);
@@ -85,21 +84,19 @@ mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_st
     if (joff) c->joff = joff;
     if (!goff || !joff) return mlpot_fail_memory(err, "training");
     goff[0] = joff[0] = 0;
-    size_t max_entries = 0;
     for (int i = 0; i < n; ++i) {
         const int e = m->acsf.index[s->numbers[i]];
         if (e < 0)
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "atom %d is %s, which the model does not have", i + 1,
                               mlpot_element_symbol(s->numbers[i]));
         const size_t count = nl->offsets[i + 1] - nl->offsets[i], nsf = (size_t)m->acsf.elements[e].n;
-        if (count > max_entries) max_entries = count;
         goff[i + 1] = goff[i] + nsf, joff[i + 1] = joff[i] + nsf * 3 * count;
     }
     double *G = realloc(c->G, (goff[n] + 1) * sizeof *G);
     if (G) c->G = G;
     double *J = G ? realloc(c->J, (joff[n] + 1) * sizeof *J) : NULL;
     if (J) c->J = J;
-    const size_t acsf_need = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
+    const size_t acsf_need = acsf_work_size(&m->acsf, mlpot_neighbour_max_entries(nl)) / sizeof(double) + 1;
     if (!G || !J || !grow(&ws->acsf_work, &ws->acsf_work_n, acsf_need)) return mlpot_fail_memory(err, "training");
     memset(G, 0, goff[n] * sizeof *G);
     memset(J, 0, joff[n] * sizeof *J);

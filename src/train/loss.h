@@ -45,10 +45,8 @@ void train_cache_free(train_cache *c);
 
 /* Per-thread buffers, grown as structures need. */
 typedef struct train_workspace {
-    mlpot_neighbour_list nl;
     double *acsf_work;
     size_t acsf_work_n;
-    acsf_cache cache;
     double *atom;      /* per atom: G, scaled G, dE/dG, then network values, f', f'' */
     size_t atom_stride, atom_n;
     double *pair;      /* per entry: dE/dd (3), direction (3) */

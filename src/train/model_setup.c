@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/neighbours_internal.h"
 #include "core/memory.h"
 #include "mlpot/elements.h"
 
@@ -91,10 +92,7 @@ mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *
                 if (!failed) failed = 1, first_err = local;
                 continue;
             }
-            size_t max_entries = 0;
-            for (int i = 0; i < s[q]->n_atoms; ++i)
-                if (nl.offsets[i + 1] - nl.offsets[i] > max_entries) max_entries = nl.offsets[i + 1] - nl.offsets[i];
-            size_t need = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
+            size_t need = acsf_work_size(&m->acsf, mlpot_neighbour_max_entries(&nl)) / sizeof(double) + 1;
             if (need > work_n) {
                 free(work);
                 work = malloc(need * sizeof *work);
