@@ -47,9 +47,7 @@ typedef struct sink {
     int n_entries;
     double *G, *jacobian, *grad;
     const double *weights;
-    const double *vec;       /* displacement vectors of the atom's entries */
-    const double *direction; /* tangent mode: a change of every entry's displacement */
-    double *tangent;         /* tangent mode: dG along it */
+    const double *vec; /* displacement vectors of the atom's entries */
 } sink;
 
 /* A radial contribution of function g through entry e: value v, dv/dr. */
@@ -66,28 +64,6 @@ static inline void add_radial(const sink *o, int g, int e, double r, double v, d
         double w = o->weights[g] * c;
         for (int a = 0; a < 3; ++a) o->grad[3 * e + a] += w * d[a];
     }
-    if (o->mode & ACSF_TANGENT) {
-        const double *t = &o->direction[3 * e];
-        o->tangent[g] += c * (d[0] * t[0] + d[1] * t[1] + d[2] * t[2]);
-    }
-}
-
-/* The dot products the tangent of an angular term needs (see the top of the file): a change
- * t_j, t_k of the displacements changes a term by C1 pjk + Cj pj + Ck pk + C3 p3. */
-typedef struct tangent_dots {
-    double pjk, pj, pk, p3;
-} tangent_dots;
-
-static inline tangent_dots tangent_dots_of(const double *dj, const double *dk, const double *tj, const double *tk)
-{
-    tangent_dots t = {0, 0, 0, 0};
-    for (int a = 0; a < 3; ++a) {
-        t.pjk += dk[a] * tj[a] + dj[a] * tk[a];
-        t.pj += dj[a] * tj[a];
-        t.pk += dk[a] * tk[a];
-        t.p3 += (dk[a] - dj[a]) * (tk[a] - tj[a]);
-    }
-    return t;
 }
 
 /* Applies the angular coefficients (see the top of the file) to the entries j, k. */
@@ -101,9 +77,9 @@ static inline void apply_angular(double *gj, double *gk, const double *dj, const
     }
 }
 
-static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, const mlpot_neighbour_list *nl,
-                        int i, unsigned mode, double *G, double *jacobian, const double *weights, double *grad,
-                        const double *direction, double *tangent, double *work, acsf_cache *cache)
+void acsf_atom(const acsf_set *set, int ei, const mlpot_structure *s, const mlpot_neighbour_list *nl,
+               int i, unsigned mode, double *G, double *jacobian, const double *weights, double *grad,
+                        double *work, acsf_cache *cache)
 {
     /* a values pass fills the cache, a later gradient pass of the same atom reads it */
     const int store = (mode & ACSF_VALUES) != 0;
@@ -112,7 +88,7 @@ static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, c
     const acsf_element *el = &set->elements[ei];
     const size_t first = nl->offsets[i];
     const int n_e = (int)(nl->offsets[i + 1] - first);
-    sink o = {mode, n_e, G, jacobian, grad, weights, &nl->vector[3 * first], direction, tangent};
+    sink o = {mode, n_e, G, jacobian, grad, weights, &nl->vector[3 * first]};
     const double *dist = &nl->distance[first];
     const int *nb = &nl->neighbour[first];
     /* scratch: element index of every entry; selected entries, their distances and cutoff
@@ -126,7 +102,7 @@ static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, c
     for (int e = 0; e < n_e; ++e) ent_el[e] = set->index[s->numbers[nb[e]]];
     acsf_cutoff cut = {0};
     double cut_rc = -1.0;
-    const int fast = !(mode & (ACSF_JACOBIAN | ACSF_TANGENT));
+    const int fast = !(mode & ACSF_JACOBIAN);
     for (int gi = 0; gi < el->n_groups; ++gi) {
         const acsf_group *g = &el->groups[gi];
         const acsf_fn *f0 = &el->fn[g->index[0]];
@@ -252,8 +228,6 @@ static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, c
                 double wz = weighted ? (double)s->numbers[nb[sel[u]]] * (double)s->numbers[nb[sel[v]]] : 1.0;
                 double F = fc[u] * fc[v] * fjk;
                 double C1 = 0, Cj = 0, Ck = 0, C3 = 0;
-                tangent_dots td = {0, 0, 0, 0};
-                if (mode & ACSF_TANGENT) td = tangent_dots_of(dj, dk, &direction[3 * sel[u]], &direction[3 * sel[v]]);
                 if (!compact) {
                     const double *ej = &Esel[u * g->n_exp], *ek = &Esel[v * g->n_exp];
                     for (int q = 0; q < g->n_exp; ++q) X[q] = ej[q] * ek[q] * (narrow ? ejk[q] : 1.0);
@@ -286,19 +260,16 @@ static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, c
                             if (narrow) Sjk += wt * (rjk - f->rs);
                             Sb += w * base;
                         }
-                        if (mode & (ACSF_JACOBIAN | ACSF_TANGENT)) {
+                        if (mode & ACSF_JACOBIAN) {
                             double Tc = A * Xq * F * f->zeta * f->lambda * Pz1[g->fn_pow[q]];
                             double Trj = -2.0 * f->eta * (rj - f->rs) * T + base * dfc[u] * fc[v] * fjk;
                             double Trk = -2.0 * f->eta * (rk - f->rs) * T + base * fc[u] * dfc[v] * fjk;
                             double Trjk = narrow ? -2.0 * f->eta * (rjk - f->rs) * T + base * fc[u] * fc[v] * dfjk : 0.0;
                             double c1 = Tc * rr, cj = -Tc * c / (rj * rj) + Trj / rj, ck = -Tc * c / (rk * rk) + Trk / rk;
                             double c3 = narrow ? Trjk / rjk : 0.0;
-                            if (mode & ACSF_TANGENT) tangent[idx] += c1 * td.pjk + cj * td.pj + ck * td.pk + c3 * td.p3;
-                            if (mode & ACSF_JACOBIAN) {
-                                double *jj = &jacobian[((size_t)idx * n_e + sel[u]) * 3];
-                                double *jk = &jacobian[((size_t)idx * n_e + sel[v]) * 3];
-                                apply_angular(jj, jk, dj, dk, c1, cj, ck, c3);
-                            }
+                            double *jj = &jacobian[((size_t)idx * n_e + sel[u]) * 3];
+                            double *jk = &jacobian[((size_t)idx * n_e + sel[v]) * 3];
+                            apply_angular(jj, jk, dj, dk, c1, cj, ck, c3);
                         }
                     }
                     if (mode & ACSF_BACKPROP) {
@@ -321,7 +292,7 @@ static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, c
                         acsf_compact_fdf(&f->angular, theta, &ca, &dca);
                         double T = wz * F * ca;
                         if (mode & ACSF_VALUES) G[idx] += T;
-                        if (!(mode & (ACSF_JACOBIAN | ACSF_BACKPROP | ACSF_TANGENT))) continue;
+                        if (!(mode & (ACSF_JACOBIAN | ACSF_BACKPROP))) continue;
                         double Tc = wz * F * dca * dtheta;
                         double Trj = wz * dfc[u] * fc[v] * fjk * ca, Trk = wz * fc[u] * dfc[v] * fjk * ca;
                         double c1 = Tc * rr, cj = -Tc * c / (rj * rj) + Trj / rj, ck = -Tc * c / (rk * rk) + Trk / rk;
@@ -335,7 +306,6 @@ static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, c
                             double w = weights[idx];
                             C1 += w * c1, Cj += w * cj, Ck += w * ck, C3 += w * c3;
                         }
-                        if (mode & ACSF_TANGENT) tangent[idx] += c1 * td.pjk + cj * td.pj + ck * td.pk + c3 * td.p3;
                     }
                 }
                 if (mode & ACSF_BACKPROP)
@@ -343,18 +313,4 @@ static void atom_kernel(const acsf_set *set, int ei, const mlpot_structure *s, c
             }
         }
     }
-}
-
-void acsf_atom(const acsf_set *set, int ei, const mlpot_structure *s, const mlpot_neighbour_list *nl,
-               int i, unsigned mode, double *G, double *jacobian, const double *weights, double *grad,
-               double *work, acsf_cache *cache)
-{
-    atom_kernel(set, ei, s, nl, i, mode & ~(unsigned)ACSF_TANGENT, G, jacobian, weights, grad, NULL, NULL, work,
-                cache);
-}
-
-void acsf_atom_tangent(const acsf_set *set, int ei, const mlpot_structure *s, const mlpot_neighbour_list *nl,
-                       int i, const double *direction, double *tangent, double *work)
-{
-    atom_kernel(set, ei, s, nl, i, ACSF_TANGENT, NULL, NULL, NULL, NULL, direction, tangent, work, NULL);
 }

@@ -109,8 +109,7 @@ int acsf_fn_format(const acsf_set *set, const acsf_fn *f, char *buf, size_t size
 enum acsf_mode {
     ACSF_VALUES = 1,   /* G[n] */
     ACSF_JACOBIAN = 2, /* jacobian[(g * n_entries + e) * 3 + c]: dG_g / dd_e */
-    ACSF_BACKPROP = 4, /* grad[e * 3 + c] += Σ_g weights[g] dG_g/dd_e */
-    ACSF_TANGENT = 8   /* tangent[g] += Σ_e dG_g/dd_e · direction[e] (acsf_atom_tangent) */
+    ACSF_BACKPROP = 4  /* grad[e * 3 + c] += Σ_g weights[g] dG_g/dd_e */
 };
 
 /* Per-triplet quantities (r_jk, its cutoff value and derivative, the exp(-η (r_jk - r_s)²)
@@ -149,10 +148,5 @@ void acsf_atom(const acsf_set *set, int ei, const mlpot_structure *s, const mlpo
                int i, unsigned mode, double *G, double *jacobian, const double *weights,
                double *grad, double *work, acsf_cache *cache);
 size_t acsf_work_size(const acsf_set *set, size_t n_entries);
-
-/* The change of atom i's symmetry functions when its entries' displacements change along
- * direction[e * 3 + c]: tangent[g] += Σ_e dG_g/dd_e · direction_e (training's force term). */
-void acsf_atom_tangent(const acsf_set *set, int ei, const mlpot_structure *s, const mlpot_neighbour_list *nl,
-                       int i, const double *direction, double *tangent, double *work);
 
 #endif
