@@ -271,16 +271,7 @@ static void extrapolation(void)
 
 static void refused(void)
 {
-    static const char *const fourg[] = {"AlAuMgO_4G", "Carbon_chain_4G", "H2O_RPBE-D3_4G"};
-    for (int k = 0; k < 3; ++k) {
-        mlpot_potential *p = NULL;
-        CHECK_FAILS(mlpot_potential_load(example_folder(fourg[k]), &p, &test_err), MLPOT_ERR_UNSUPPORTED,
-                    "4G-HDNNP");
-        CHECK(strstr(test_err.message, "not supported yet") && strstr(test_err.message, "input.nn:"),
-              "%s: %s", fourg[k], test_err.message);
-        CHECK(p == NULL, "no potential");
-    }
-    /* a structure with an element the model lacks */
+    /* (4G models: tests/test_nnp_4g.c) a structure with an element the model lacks */
     mlpot_potential *p = load(example_folder("H2O_RPBE-D3"));
     mlpot_structure s = example_structure("H2O_RPBE-D3");
     s.numbers[1] = 6;
@@ -315,8 +306,8 @@ static void bad_folders(void)
         {"unknown_activation", MLPOT_ERR_FORMAT, "input.nn:12: ", "unknown activation function 'q'"},
         {"partial_normalisation", MLPOT_ERR_FORMAT, "input.nn: ", "all or none of mean_energy, conv_energy and conv_length"},
         {"element_nodes_ignored_by_n2p2", MLPOT_ERR_UNSUPPORTED, "input.nn:12: ", "n2p2 ignores that value"},
-        {"nnp_type_4", MLPOT_ERR_UNSUPPORTED, "input.nn:19: ", "4G-HDNNP (charge equilibration and electrostatics) is not supported yet"},
-        {"hardness_file", MLPOT_ERR_UNSUPPORTED, "hardness.001.data: ", "4G-HDNNP, which is not supported yet"},
+        {"nnp_type_4", MLPOT_ERR_FORMAT, "weights.001.data:10: ", "written for another network"},
+        {"hardness_file", MLPOT_ERR_FORMAT, "hardness.001.data: ", "does not say nnp_generation 4"},
     };
     mlpot_potential *p = NULL;
     CHECK_OK(mlpot_potential_load(test_data_path("nnp_bad/good"), &p, &test_err));

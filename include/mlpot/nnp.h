@@ -1,5 +1,7 @@
-/* Behler-Parrinello neural network potentials (2nd-generation HDNNP) from n2p2 model folders:
- * input.nn, scaling.data and weights.ZZZ.data (ZZZ the atomic number), as n2p2 writes them.
+/* Behler-Parrinello neural network potentials from n2p2 model folders: input.nn, scaling.data
+ * and weights.ZZZ.data (ZZZ the atomic number), as n2p2 writes them; 2nd-generation (short
+ * range) and 4th-generation HDNNPs (nnp_generation 4: also weightse.ZZZ.data electronegativity
+ * networks and hardness.ZZZ.data; charges by charge equilibration, Ewald electrostatics).
  *
  * The model is evaluated with n2p2's definitions (symmetry-function types, cutoff functions,
  * n2p2's sorted order of symmetry functions, scaling, data-set normalisation, activation
@@ -12,10 +14,20 @@
  * MLPOT_OUT_EXTRAPOLATION) and unknown_keywords=ignore (load an input.nn with keywords n2p2
  * does not know; by default refused, as such a keyword might change the model).
  *
- * Refused: 4G-HDNNP and Q-HDNNP models (charge equilibration, charge networks): not supported
- * yet. Also refused rather than guessed: weights that do not fit the network input.nn
- * describes, scaling.data that does not match the symmetry functions, per-element network
- * keywords that n2p2 would silently apply differently. */
+ * 4G-HDNNP: the charges (MLPOT_OUT_CHARGES) are equilibrated to the structure's total charge
+ * (n2p2's `charge` line; MLPOT_LABEL_TOTAL_CHARGE), or to total_charge=Q from the
+ * specification for structures without one; a structure with neither is an error. Periodic
+ * cells use Ewald sums with n2p2's truncation (ewald_truncation_error_method 0 Jackson-Catlow,
+ * 1 Kolafa-Perram, ewald_prec) so results match n2p2's; ewald_accuracy=δ replaces the model's
+ * precision (e.g. 1e-11 for converged sums). Forces include the response of the charges.
+ * A charged periodic cell gets the uniform neutralising background (n2p2 omits it, which makes
+ * its energy depend on the Ewald splitting; charges are the same either way).
+ *
+ * Refused: Q-HDNNP models, normalised 4G models. Also refused rather than guessed: weights that
+ * do not fit the network input.nn describes (such as the shipped n2p2 example Carbon_chain_4G,
+ * whose 10-10 weight files do not fit its 15-15 input.nn), scaling.data that does not match
+ * the symmetry functions, per-element network keywords that n2p2 would silently apply
+ * differently. */
 #ifndef MLPOT_NNP_H
 #define MLPOT_NNP_H
 
@@ -34,6 +46,11 @@ typedef struct mlpot_nnp_options {
     int extrapolation_error;
     /* accept keywords in input.nn that n2p2 does not know (they are ignored) */
     int ignore_unknown_keywords;
+    /* 4G: total charge for structures that carry none (has_total_charge != 0) */
+    int has_total_charge;
+    double total_charge;
+    /* 4G: Ewald precision replacing the model's ewald_prec (0: the model's) */
+    double ewald_accuracy;
 } mlpot_nnp_options;
 
 /* Loads the model in `folder`; options may be NULL. The potential's style is "nnp". */

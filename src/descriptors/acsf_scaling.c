@@ -54,12 +54,24 @@ static mlpot_status read_file(acsf_scaling *sc, const acsf_set *set, const char 
     line_reader r;
     mlpot_status st = line_reader_open(&r, path, err);
     if (st) return st;
-    int e = 0, k = 0;
+    int e = 0, k = 0, trailer = 0;
     while (!st) {
         int eof = 0;
         if ((st = line_reader_next(&r, &eof, err)) || eof) break;
         if (r.line[0] == '#' || is_blank(r.line)) continue;
         while (e < set->n_elements && k == set->elements[e].n) ++e, k = 0;
+        if (e == set->n_elements && !trailer) {
+            /* n2p2's 4G nnp-scaling appends one line of two numbers (statistics of the charges),
+             * which prediction does not use */
+            char copy[256], *f[4];
+            snprintf(copy, sizeof copy, "%s", r.line);
+            double x;
+            if (split_fields(copy, f, 4) == 2 && !parse_real(f[0], &x, &r, "number", NULL) &&
+                !parse_real(f[1], &x, &r, "number", NULL)) {
+                trailer = 1;
+                continue;
+            }
+        }
         if (e == set->n_elements) {
             int total = 0;
             for (int q = 0; q < set->n_elements; ++q) total += set->elements[q].n;

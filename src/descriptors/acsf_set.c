@@ -213,10 +213,13 @@ static mlpot_status parse_fn(acsf_set *set, const char *text, long line, const c
     else if (!is_compact((int)type) && f->eta < 0)
         st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: symmetry function eta %g is negative", source, line, f->eta);
     if (!st && (type == 3 || type == 9 || type == 13)) {
-        if (!(f->zeta >= 1))
-            st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: zeta %g must be at least 1", source, line, f->zeta);
-        f->zeta_int = (int)lround(f->zeta);
-        f->integer_zeta = fabs(f->zeta - f->zeta_int) <= 2.2250738585072014e-308;
+        /* n2p2 takes any ζ. Below 1 the function is not smooth where 1 + λ cos θ reaches 0 (it
+         * is cut to 0 there), yet published models use it (AlAuMgO_4G: ζ = -1, -2); the
+         * integer fast paths take ζ >= 1, others go through pow(). */
+        if (!isfinite(f->zeta) || fabs(f->zeta) > 1e6)
+            st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s:%ld: zeta %g is not a usable exponent", source, line, f->zeta);
+        f->zeta_int = st ? 1 : (int)lround(f->zeta);
+        f->integer_zeta = f->zeta_int >= 1 && fabs(f->zeta - f->zeta_int) <= 2.2250738585072014e-308;
         f->norm = pow(2.0, 1.0 - f->zeta);
     }
     if (!st && !(f->text = mlpot_strdup(text))) st = mlpot_fail_memory(err, "reading symmetry functions");

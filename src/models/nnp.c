@@ -27,6 +27,7 @@ static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, con
                                 unsigned request, mlpot_result *out, mlpot_error *err)
 {
     const nnp_model *m = state;
+    if (m->generation == 4) return nnp_4g_compute(m, s, nl, request, out, err);
     const int n = s->n_atoms;
     const int want_grad = (request & (MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_VIRIALS)) != 0;
     const int *reverse = NULL;
@@ -136,7 +137,8 @@ static void nnp_destroy(void *state)
 static void nnp_describe(const void *state, char *buf, size_t size)
 {
     const nnp_model *m = state;
-    size_t used = (size_t)snprintf(buf, size, "nnp: %s (n2p2 HDNNP, elements", m->path);
+    size_t used = (size_t)snprintf(buf, size, "nnp: %s (n2p2 %s, elements", m->path,
+                                   m->generation == 4 ? "4G-HDNNP with charge equilibration" : "HDNNP");
     for (int e = 0; e < m->acsf.n_elements && used < size; ++e)
         used += (size_t)snprintf(buf + used, size - used, " %s:%d SF", mlpot_element_symbol(m->acsf.z[e]), m->acsf.elements[e].n);
     if (used < size) snprintf(buf + used, size - used, ", cutoff %g)", m->acsf.rmax);
@@ -160,8 +162,10 @@ mlpot_status nnp_potential_from_model(nnp_model *m, mlpot_potential **out, mlpot
     mlpot_potential_info info = {
         .style = "nnp",
         .cutoff = m->acsf.rmax,
+        /* a 4G model's reciprocal-space terms have no per-atom virial */
         .outputs = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_ENERGIES |
-                   MLPOT_OUT_ATOM_VIRIALS | MLPOT_OUT_EXTRAPOLATION,
+                   MLPOT_OUT_EXTRAPOLATION |
+                   (m->generation == 4 ? MLPOT_OUT_CHARGES : MLPOT_OUT_ATOM_VIRIALS),
         .needs_full_list = 1,
         .n_species = m->acsf.n_elements,
         .species = m->acsf.z,

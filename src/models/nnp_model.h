@@ -14,8 +14,30 @@
 
 #include "descriptors/acsf_scaling.h"
 #include "descriptors/acsf_set.h"
+#include "longrange/ewald_kolafa_perram.h"
 #include "mlpot/nnp.h"
 #include "models/network.h"
+
+/* What a 4th-generation model adds (Ko, Finkler, Goedecker, Behler 2021; n2p2's nnp_type 4):
+ * per element an electronegativity network χ(G̃) on the same scaled symmetry functions, a
+ * hardness J and a Gaussian charge width σ; the charges come from charge equilibration
+ * (longrange/qeq.h) and enter the short-range network as its last input, unscaled:
+ *   E = Σ_i [NN_{Z_i}(G̃_i, q_i) + e0(Z_i)] + E_elec(q)
+ *   E_elec = ½ qᵀA q - Σ_i k_e q_i²/(2σ_i√π) + Σ_{pairs r<r_out} k_e q_i q_j erf(r/(√2γ_ij))/r (f_s(r) - 1),
+ * A the Coulomb matrix of Gaussian charges (longrange/coulomb_matrix.h), i.e. the interaction
+ * of the Gaussian charges without their self-energies, screened at short range by
+ * f_s(r) = 1 - ½(cos(π(r - r_in)/(r_out - r_in)) + 1) between r_in and r_out (0 below, 1 above). */
+typedef struct nnp_electrostatics {
+    nn *nets;              /* [n_elements] electronegativity networks */
+    double *hardness;      /* [n_elements] J */
+    double *width;         /* [n_elements] σ */
+    double coulomb;        /* k_e = 1/four_pi_epsilon, model units */
+    int screen;            /* screen_electrostatics given */
+    double screen_inner, screen_outer;
+    ewald_truncation_settings ewald;
+    int has_total_charge;  /* default total charge for structures without one */
+    double total_charge;
+} nnp_electrostatics;
 
 typedef struct nnp_model {
     acsf_set acsf;
@@ -26,6 +48,8 @@ typedef struct nnp_model {
     double mean_energy, conv_energy, conv_length;
     int extrapolation_error; /* option: symmetry functions outside the scaling range fail */
     char *path;
+    int generation;          /* 2, or 4 with `elec` */
+    nnp_electrostatics elec;
 } nnp_model;
 
 /* Loads an n2p2 folder into m (nnp_load.c). */
@@ -34,6 +58,10 @@ void nnp_model_free(nnp_model *m);
 
 /* A potential that owns the (heap-allocated) model m; on failure m is freed too. */
 mlpot_status nnp_potential_from_model(nnp_model *m, mlpot_potential **out, mlpot_error *err);
+
+/* The 4G-HDNNP evaluation (nnp_4g.c); m->generation == 4. */
+mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const mlpot_neighbour_list *nl,
+                            unsigned request, mlpot_result *out, mlpot_error *err);
 
 /* Writes m as an n2p2 model folder (input.nn, scaling.data, weights.ZZZ.data; created if
  * needed), each file atomically. `comment` (may be NULL) heads input.nn as # lines. */

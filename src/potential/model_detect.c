@@ -28,6 +28,14 @@ mlpot_status mlpot_model_load_path(const char *path, mlpot_spec_args *args, mlpo
             if (u && strcmp(u, "error") && strcmp(u, "ignore"))
                 return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: unknown_keywords=%s (error or ignore)", path, u);
             opt.ignore_unknown_keywords = u && !strcmp(u, "ignore");
+            mlpot_status st;
+            if (mlpot_spec_args_get(args, "total_charge")) {
+                opt.has_total_charge = 1;
+                if ((st = mlpot_spec_args_double(args, "nnp", "total_charge", 0, 0.0, &opt.total_charge, err))) return st;
+            }
+            if ((st = mlpot_spec_args_double(args, "nnp", "ewald_accuracy", 0, 0.0, &opt.ewald_accuracy, err))) return st;
+            if (opt.ewald_accuracy < 0)
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: ewald_accuracy=%g must be positive", path, opt.ewald_accuracy);
             return mlpot_nnp_load(path, &opt, out, err);
         }
     }

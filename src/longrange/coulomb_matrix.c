@@ -1,0 +1,308 @@
+/* The Coulomb matrix of Gaussian charges and the derivatives of its bilinear form (see
+ * coulomb_matrix.h). Rows are owned by atoms: filling row i and the gradient on atom i read
+ * only atom i's neighbour entries, so threads never share output. The reciprocal part of A is
+ * a rank-2·nk update, A += C Cᵀ + S Sᵀ with C_ik = cos(k·x_i) √c_k, done by BLAS. */
+#include "longrange/coulomb_matrix.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/memory.h"
+#include "mlpot/units.h"
+
+#define SQRT_PI 1.7724538509055160273
+#define SQRT2 1.4142135623730950488
+
+void coulomb_gaussian_kernel(double r, double gamma, double *g, double *dg_over_r)
+{
+    const double b = 1.0 / (SQRT2 * gamma), ir = 1.0 / r, e = erf(b * r);
+    *g = e * ir;
+    *dg_over_r = ((2.0 * b / SQRT_PI) * exp(-b * b * r * r) - e * ir) * ir * ir;
+}
+
+/* erfc(αr)/r - erfc(r/(√2γ))/r and its derivative / r */
+static void real_kernel(double r, double alpha, double gamma, double *g, double *dg_over_r)
+{
+    const double b = 1.0 / (SQRT2 * gamma), ir = 1.0 / r;
+    const double ea = erfc(alpha * r), eb = erfc(b * r);
+    *g = (ea - eb) * ir;
+    double d = (-(2.0 * alpha / SQRT_PI) * exp(-alpha * alpha * r * r) + (2.0 * b / SQRT_PI) * exp(-b * b * r * r)) * ir -
+               (ea - eb) * ir * ir;
+    *dg_over_r = d * ir;
+}
+
+void coulomb_matrix_free(coulomb_matrix *cm)
+{
+    if (!cm) return;
+    mlpot_neighbour_list_free(&cm->nl);
+    free(cm->g);
+    free(cm->dg);
+    free(cm->k);
+    free(cm->kcoef);
+    free(cm->cosk);
+    free(cm->sink);
+    free(cm->sf);
+    memset(cm, 0, sizeof *cm);
+}
+
+static mlpot_status setup_kspace(coulomb_matrix *cm, mlpot_error *err)
+{
+    const mlpot_structure *s = cm->s;
+    const double kc = cm->split.kspace_cutoff, eta = cm->split.eta;
+    double inv[9];
+    mlpot_status st = mlpot_matrix3_inverse(&s->cell[0][0], inv, err);
+    if (st) return st;
+    double b[3][3]; /* reciprocal vectors b_j = 2π (cell⁻¹ column j) */
+    int nmax[3];
+    for (int j = 0; j < 3; ++j) {
+        for (int m = 0; m < 3; ++m) b[j][m] = 2.0 * MLPOT_PI * inv[3 * m + j];
+        const double *a = s->cell[j];
+        double m = floor(kc * sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]) / (2.0 * MLPOT_PI)) + 1;
+        if (m > 1000)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "ewald: %g reciprocal vectors along lattice vector %c; the accuracy asks for too "
+                              "fine a k-space sum",
+                              2 * m + 1, "abc"[j]);
+        nmax[j] = (int)m;
+    }
+    size_t cap = 0;
+    for (int pass = 0; pass < 2; ++pass) { /* count, then fill */
+        size_t nk = 0;
+        for (int n1 = 0; n1 <= nmax[0]; ++n1)
+            for (int n2 = -nmax[1]; n2 <= nmax[1]; ++n2)
+                for (int n3 = -nmax[2]; n3 <= nmax[2]; ++n3) {
+                    if (n1 == 0 && (n2 < 0 || (n2 == 0 && n3 <= 0))) continue;
+                    double k[3];
+                    for (int m = 0; m < 3; ++m) k[m] = n1 * b[0][m] + n2 * b[1][m] + n3 * b[2][m];
+                    double k2 = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
+                    if (k2 >= kc * kc) continue;
+                    if (pass) {
+                        memcpy(&cm->k[3 * nk], k, sizeof k);
+                        cm->kcoef[nk] = 2.0 * cm->coulomb * (4.0 * MLPOT_PI / cm->volume) * exp(-0.5 * eta * eta * k2) / k2;
+                    }
+                    ++nk;
+                }
+        if (!pass) {
+            cap = nk;
+            cm->k = mlpot_calloc(3 * cap + 1, sizeof *cm->k);
+            cm->kcoef = mlpot_calloc(cap + 1, sizeof *cm->kcoef);
+            cm->cosk = mlpot_calloc((size_t)cm->n * cap + 1, sizeof *cm->cosk);
+            cm->sink = mlpot_calloc((size_t)cm->n * cap + 1, sizeof *cm->sink);
+            cm->sf = mlpot_calloc(4 * cap + 1, sizeof *cm->sf);
+            if (!cm->k || !cm->kcoef || !cm->cosk || !cm->sink || !cm->sf) return mlpot_fail_memory(err, "listing k-vectors");
+        }
+        cm->nk = nk;
+    }
+    const size_t nk = cm->nk;
+#pragma omp parallel for schedule(static) if (cm->n * nk > 20000)
+    for (int i = 0; i < cm->n; ++i) {
+        const double *x = &s->positions[3 * i];
+        for (size_t kk = 0; kk < nk; ++kk) {
+            const double *k = &cm->k[3 * kk];
+            double ph = k[0] * x[0] + k[1] * x[1] + k[2] * x[2];
+            cm->cosk[(size_t)i * nk + kk] = cos(ph);
+            cm->sink[(size_t)i * nk + kk] = sin(ph);
+        }
+    }
+    return MLPOT_OK;
+}
+
+mlpot_status coulomb_matrix_setup(coulomb_matrix *cm, const mlpot_structure *s, const double *sigma,
+                                  double coulomb, const ewald_splitting *split, double pair_cutoff,
+                                  mlpot_error *err)
+{
+    memset(cm, 0, sizeof *cm);
+    mlpot_neighbour_list_init(&cm->nl);
+    const int np = s->pbc[0] + s->pbc[1] + s->pbc[2];
+    if (np != 0 && np != 3)
+        return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED,
+                          "electrostatics: the cell is periodic along %d directions; use a 3D periodic cell with "
+                          "vacuum (slab) or open boundaries",
+                          np);
+    cm->n = s->n_atoms;
+    cm->s = s;
+    cm->sigma = sigma;
+    cm->coulomb = coulomb;
+    cm->periodic = np == 3;
+    for (int i = 0; i < cm->n; ++i)
+        if (!(sigma[i] > 0))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "electrostatics: the Gaussian width of atom %d is not positive", i + 1);
+    if (!cm->periodic) return MLPOT_OK;
+    cm->split = *split;
+    if (!(split->eta > 0) || !(split->real_cutoff > 0) || !(split->kspace_cutoff > 0))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: η, r_c and k_c must be positive");
+    cm->volume = mlpot_structure_volume(s);
+    cm->alpha = 1.0 / (SQRT2 * split->eta);
+    double reach = split->real_cutoff > pair_cutoff ? split->real_cutoff : pair_cutoff;
+    mlpot_status st = mlpot_neighbour_list_build(&cm->nl, s, reach, 0.0, MLPOT_NEIGHBOURS_FULL, err);
+    if (st) goto fail;
+    cm->g = mlpot_calloc(cm->nl.n_pairs + 1, sizeof *cm->g);
+    cm->dg = mlpot_calloc(cm->nl.n_pairs + 1, sizeof *cm->dg);
+    if (!cm->g || !cm->dg) {
+        st = mlpot_fail_memory(err, "building the Coulomb matrix");
+        goto fail;
+    }
+    const double rc = split->real_cutoff, alpha = cm->alpha;
+    const mlpot_neighbour_list *nl = &cm->nl;
+#pragma omp parallel for schedule(dynamic, 8) if (cm->n > 64)
+    for (int i = 0; i < cm->n; ++i)
+        for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; ++e) {
+            const double r = nl->distance[e];
+            if (r >= rc) continue;
+            const int j = nl->neighbour[e];
+            real_kernel(r, alpha, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), &cm->g[e], &cm->dg[e]);
+        }
+    if ((st = setup_kspace(cm, err))) goto fail;
+    return MLPOT_OK;
+fail:
+    coulomb_matrix_free(cm);
+    return st;
+}
+
+void coulomb_matrix_fill(const coulomb_matrix *cm, double *a, int lda)
+{
+    const int n = cm->n;
+    const double ke = cm->coulomb;
+    const mlpot_structure *s = cm->s;
+    if (!cm->periodic) {
+#pragma omp parallel for schedule(dynamic, 8) if (n > 128)
+        for (int i = 0; i < n; ++i) {
+            double *row = a + (size_t)i * lda;
+            row[i] = ke / (SQRT_PI * cm->sigma[i]);
+            for (int j = 0; j < n; ++j) {
+                if (j == i) continue;
+                double d[3];
+                for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
+                double g, dg;
+                coulomb_gaussian_kernel(sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]),
+                                        sqrt(cm->sigma[i] * cm->sigma[i] + cm->sigma[j] * cm->sigma[j]), &g, &dg);
+                row[j] = ke * g;
+            }
+        }
+        return;
+    }
+    const double background = -ke * MLPOT_PI / (cm->volume * cm->alpha * cm->alpha);
+    const mlpot_neighbour_list *nl = &cm->nl;
+#pragma omp parallel for schedule(dynamic, 8) if (n > 64)
+    for (int i = 0; i < n; ++i) {
+        double *row = a + (size_t)i * lda;
+        for (int j = 0; j < n; ++j) row[j] = background;
+        row[i] += ke * (1.0 / (SQRT_PI * cm->sigma[i]) - 2.0 * cm->alpha / SQRT_PI);
+        for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; ++e) row[nl->neighbour[e]] += ke * cm->g[e];
+    }
+    /* reciprocal space: A += Σ_k c_k (cos_i cos_j + sin_i sin_j), with the √c_k in scaled copies */
+    const size_t nk = cm->nk;
+    if (!nk) return;
+    double *cw = malloc(2 * (size_t)n * nk * sizeof *cw);
+    if (cw) {
+        double *sw = cw + (size_t)n * nk;
+        for (int i = 0; i < n; ++i)
+            for (size_t kk = 0; kk < nk; ++kk) {
+                double r = sqrt(cm->kcoef[kk]);
+                cw[(size_t)i * nk + kk] = r * cm->cosk[(size_t)i * nk + kk];
+                sw[(size_t)i * nk + kk] = r * cm->sink[(size_t)i * nk + kk];
+            }
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)nk, 1.0, cw, (int)nk, 1.0, a, lda);
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)nk, 1.0, sw, (int)nk, 1.0, a, lda);
+        free(cw);
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < i; ++j) a[(size_t)i * lda + j] = a[(size_t)j * lda + i];
+        return;
+    }
+    /* no memory for the copies: the same sums element by element */
+#pragma omp parallel for schedule(dynamic, 8) if (n > 64)
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            double sum = 0;
+            for (size_t kk = 0; kk < nk; ++kk)
+                sum += cm->kcoef[kk] * (cm->cosk[(size_t)i * nk + kk] * cm->cosk[(size_t)j * nk + kk] +
+                                        cm->sink[(size_t)i * nk + kk] * cm->sink[(size_t)j * nk + kk]);
+            a[(size_t)i * lda + j] += sum;
+        }
+}
+
+void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double *a, const double *b, double scale,
+                                         double *grad, double *virial)
+{
+    const int n = cm->n;
+    const double ke = cm->coulomb;
+    const mlpot_structure *s = cm->s;
+    double w[9] = {0}; /* ∂B/∂ε */
+    if (!cm->periodic) {
+#pragma omp parallel for schedule(dynamic, 8) if (n > 128) reduction(+ : w[:9])
+        for (int i = 0; i < n; ++i) {
+            double gi[3] = {0, 0, 0};
+            for (int j = 0; j < n; ++j) {
+                if (j == i) continue;
+                double d[3];
+                for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
+                double g, dg;
+                coulomb_gaussian_kernel(sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]),
+                                        sqrt(cm->sigma[i] * cm->sigma[i] + cm->sigma[j] * cm->sigma[j]), &g, &dg);
+                double ab = a[i] * b[j], c = ke * dg;
+                for (int x = 0; x < 3; ++x) gi[x] -= (ab + a[j] * b[i]) * c * d[x];
+                for (int x = 0; x < 3; ++x)
+                    for (int y = 0; y < 3; ++y) w[3 * x + y] += ab * c * d[x] * d[y];
+            }
+            for (int x = 0; x < 3; ++x) grad[3 * i + x] += scale * gi[x];
+        }
+        if (virial)
+            for (int x = 0; x < 9; ++x) virial[x] -= scale * w[x];
+        return;
+    }
+    const mlpot_neighbour_list *nl = &cm->nl;
+    const size_t nk = cm->nk;
+    /* structure factors of a and b */
+    double *sf = cm->sf;
+    double *ca = sf, *sa = sf + nk, *cb = sf + 2 * nk, *sb = sf + 3 * nk;
+    memset(sf, 0, 4 * nk * sizeof *sf);
+    {
+        for (int i = 0; i < n; ++i)
+            for (size_t kk = 0; kk < nk; ++kk) {
+                double c = cm->cosk[(size_t)i * nk + kk], sn = cm->sink[(size_t)i * nk + kk];
+                ca[kk] += a[i] * c, sa[kk] += a[i] * sn, cb[kk] += b[i] * c, sb[kk] += b[i] * sn;
+            }
+    }
+#pragma omp parallel for schedule(dynamic, 8) if (n > 64) reduction(+ : w[:9])
+    for (int i = 0; i < n; ++i) {
+        double gi[3] = {0, 0, 0};
+        for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; ++e) {
+            if (cm->dg[e] == 0) continue;
+            const int j = nl->neighbour[e];
+            const double *d = &nl->vector[3 * e];
+            const double ab = a[i] * b[j], c = ke * cm->dg[e];
+            if (j != i) /* a self-image's distance does not depend on x_i */
+                for (int x = 0; x < 3; ++x) gi[x] -= (ab + a[j] * b[i]) * c * d[x];
+            for (int x = 0; x < 3; ++x)
+                for (int y = 0; y < 3; ++y) w[3 * x + y] += ab * c * d[x] * d[y];
+        }
+        for (size_t kk = 0; kk < nk; ++kk) {
+                double c = cm->cosk[(size_t)i * nk + kk], sn = cm->sink[(size_t)i * nk + kk];
+                double f = cm->kcoef[kk] * (a[i] * (c * sb[kk] - sn * cb[kk]) +
+                                            b[i] * (c * sa[kk] - sn * ca[kk]));
+                for (int x = 0; x < 3; ++x) gi[x] += f * cm->k[3 * kk + x];
+            }
+        for (int x = 0; x < 3; ++x) grad[3 * i + x] += scale * gi[x];
+    }
+    {
+        /* strain derivative of c_k: c_k [-δ + 2 k k (1/k² + η²/2)] */
+        const double h = 0.5 * cm->split.eta * cm->split.eta;
+        for (size_t kk = 0; kk < nk; ++kk) {
+            const double *k = &cm->k[3 * kk];
+            double k2 = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
+            double bk = cm->kcoef[kk] * (ca[kk] * cb[kk] + sa[kk] * sb[kk]), f = 2.0 * (1.0 / k2 + h);
+            for (int x = 0; x < 3; ++x)
+                for (int y = 0; y < 3; ++y) w[3 * x + y] += bk * (f * k[x] * k[y] - (x == y));
+        }
+        /* background ∝ 1/V */
+        double suma = 0, sumb = 0;
+        for (int i = 0; i < n; ++i) suma += a[i], sumb += b[i];
+        double bg = -ke * MLPOT_PI / (cm->volume * cm->alpha * cm->alpha) * suma * sumb;
+        for (int x = 0; x < 3; ++x) w[4 * x] -= bg;
+    }
+    if (virial)
+        for (int x = 0; x < 9; ++x) virial[x] -= scale * w[x];
+}
