@@ -1,5 +1,6 @@
 /* Neighbour lists against brute force over all images, on random triclinic cells (skewed,
- * thinner than the cutoff), open and mixed boundaries; half lists, reverse pairs, updates. */
+ * thinner than the cutoff), open and mixed boundaries; half lists, reverse pairs, updates, and
+ * the selection of the pairs within the cutoff from a list with a skin. */
 #include <string.h>
 
 #include "harness.h"
@@ -103,6 +104,65 @@ static void compare(const mlpot_structure *s, double rc, int margin, const char 
     mlpot_neighbour_list_free(&half);
     mlpot_neighbour_list_free(&nl);
     free(bp);
+}
+
+/* Whether two lists are the same bit for bit: entries, order, vectors, distances and, when
+ * both have them, the reverse and pair indices. */
+static int same_list(const mlpot_neighbour_list *a, const mlpot_neighbour_list *b)
+{
+    size_t n = a->n_pairs;
+    if (a->n_atoms != b->n_atoms || n != b->n_pairs || a->flags != b->flags) return 0;
+    if (memcmp(a->offsets, b->offsets, ((size_t)a->n_atoms + 1) * sizeof *a->offsets) ||
+        memcmp(a->neighbour, b->neighbour, n * sizeof(int)) || memcmp(a->shift, b->shift, 3 * n * sizeof(int)) ||
+        memcmp(a->vector, b->vector, 3 * n * sizeof(double)) || memcmp(a->distance, b->distance, n * sizeof(double)))
+        return 0;
+    if (!a->reverse != !b->reverse || !a->pair_index != !b->pair_index) return 0;
+    if (a->reverse && memcmp(a->reverse, b->reverse, n * sizeof(int))) return 0;
+    if (a->pair_index && (a->n_unique != b->n_unique || memcmp(a->pair_index, b->pair_index, n * sizeof(int))))
+        return 0;
+    return 1;
+}
+
+/* Selecting the pairs within rc from a list with a skin, after moves within skin/2 (and an
+ * optional strain of the cell), gives the list a search with no skin gives, bit for bit. */
+static void check_select(mlpot_structure *s, double rc, double list_rc, double skin, unsigned flags, double move,
+                         const double strain[3][3], unsigned long long *rng, const char *what)
+{
+    mlpot_neighbour_list wide, near, fresh;
+    mlpot_neighbour_list_init(&wide);
+    mlpot_neighbour_list_init(&near);
+    mlpot_neighbour_list_init(&fresh);
+    CHECK_OK(mlpot_neighbour_list_build(&wide, s, list_rc, skin, flags, &test_err));
+    if (!(flags & MLPOT_NEIGHBOURS_HALF)) CHECK_OK(mlpot_neighbour_list_reverse(&wide, &test_err));
+    for (int step = 0; step < 3; ++step) {
+        if (strain) {
+            double cell0[3][3];
+            memcpy(cell0, s->cell, sizeof cell0);
+            for (int a = 0; a < 3; ++a)
+                for (int b = 0; b < 3; ++b)
+                    s->cell[a][b] = cell0[a][0] * strain[0][b] + cell0[a][1] * strain[1][b] + cell0[a][2] * strain[2][b];
+            for (int i = 0; i < s->n_atoms; ++i) {
+                double x[3];
+                for (int b = 0; b < 3; ++b)
+                    x[b] = s->positions[3 * i] * strain[0][b] + s->positions[3 * i + 1] * strain[1][b] +
+                           s->positions[3 * i + 2] * strain[2][b];
+                memcpy(&s->positions[3 * i], x, sizeof x);
+            }
+        }
+        for (int q = 0; q < 3 * s->n_atoms; ++q) s->positions[q] += move * (test_random(rng) - 0.5);
+        if (mlpot_neighbour_list_needs_rebuild(&wide, s)) {
+            CHECK(0, "%s: test moves too large for the skin", what);
+            break;
+        }
+        CHECK_OK(mlpot_neighbour_list_select(&near, &wide, s, rc, &test_err));
+        CHECK_OK(mlpot_neighbour_list_build(&fresh, s, rc, 0.0, flags, &test_err));
+        if (wide.reverse) CHECK_OK(mlpot_neighbour_list_reverse(&fresh, &test_err));
+        CHECK(same_list(&near, &fresh), "%s, step %d: selected list differs from a search", what, step);
+        CHECK(near.cutoff == rc && near.skin == 0.0, "%s: selected list's cutoff and skin", what);
+    }
+    mlpot_neighbour_list_free(&wide);
+    mlpot_neighbour_list_free(&near);
+    mlpot_neighbour_list_free(&fresh);
 }
 
 static void random_cell(double cell[3][3], unsigned long long *rng, double scale, double skew)
@@ -220,6 +280,54 @@ int main(void)
         for (int a = 0; a < 3; ++a) s.cell[a][a] *= 1.15;
         CHECK(mlpot_neighbour_list_needs_rebuild(&nl, &s), "a 15 %% strain needs a rebuild");
         mlpot_neighbour_list_free(&nl);
+    }
+
+    /* selection of the pairs within the cutoff from a list with a skin */
+    {
+        for (int t = 0; t < 4; ++t) {
+            double cell[3][3];
+            random_cell(cell, &rng, 8.0, 0.8);
+            int pbc[3] = {1, 1, 1};
+            test_random_structure(&s, 40, species, 2, &cell[0][0], pbc, 0.8, (unsigned long long)t + 21);
+            check_select(&s, 3.5, 3.5, 1.0, MLPOT_NEIGHBOURS_FULL, 0.25, NULL, &rng, "select, triclinic");
+            check_select(&s, 3.0, 3.5, 0.6, MLPOT_NEIGHBOURS_FULL, 0.15, NULL, &rng, "select, shorter cutoff");
+            check_select(&s, 3.5, 3.5, 1.0, MLPOT_NEIGHBOURS_HALF, 0.25, NULL, &rng, "select, half list");
+        }
+        double thin[3][3] = {{2.5, 0, 0}, {2.3, 2.2, 0}, {-1.9, 1.7, 2.0}};
+        int pbc[3] = {1, 1, 1}, open[3] = {0, 0, 0}, slab[3] = {1, 1, 0};
+        test_random_structure(&s, 3, species, 2, &thin[0][0], pbc, 0.9, 25);
+        check_select(&s, 5.0, 5.0, 1.0, MLPOT_NEIGHBOURS_FULL, 0.2, NULL, &rng, "select, thin skewed cell");
+        double cell[3][3] = {{7, 0, 0}, {1, 6.5, 0}, {0.5, -0.7, 7.5}};
+        test_random_structure(&s, 30, species, 2, &cell[0][0], open, 0.8, 26);
+        check_select(&s, 4.0, 4.0, 1.0, MLPOT_NEIGHBOURS_FULL, 0.25, NULL, &rng, "select, open boundaries");
+        test_random_structure(&s, 30, species, 2, &cell[0][0], slab, 0.8, 27);
+        check_select(&s, 4.0, 4.0, 1.0, MLPOT_NEIGHBOURS_FULL, 0.25, NULL, &rng, "select, slab");
+        double strain[3][3] = {{1.002, 0.001, 0}, {0.001, 0.999, -0.001}, {0, -0.001, 1.001}};
+        test_random_structure(&s, 40, species, 2, &cell[0][0], pbc, 0.8, 28);
+        check_select(&s, 3.5, 3.5, 1.0, MLPOT_NEIGHBOURS_FULL, 0.1, (const double(*)[3])strain, &rng,
+                     "select, strained cell");
+
+        /* errors: a cutoff beyond the list's, another atom count, overlapping atoms */
+        mlpot_neighbour_list wide, near;
+        mlpot_neighbour_list_init(&wide);
+        mlpot_neighbour_list_init(&near);
+        test_random_structure(&s, 20, species, 2, &cell[0][0], pbc, 1.0, 29);
+        CHECK_OK(mlpot_neighbour_list_build(&wide, &s, 3.0, 1.0, 0, &test_err));
+        CHECK_FAILS(mlpot_neighbour_list_select(&near, &wide, &s, 3.5, &test_err), MLPOT_ERR_ARGUMENT, "at most");
+        CHECK_FAILS(mlpot_neighbour_list_select(&wide, &wide, &s, 3.0, &test_err), MLPOT_ERR_ARGUMENT, "itself");
+        int k = (int)wide.offsets[0];
+        int j = wide.neighbour[k];
+        for (int a = 0; a < 3; ++a) /* atom 0 onto its first neighbour's image, 0.05 Å away */
+            s.positions[a] = s.positions[3 * j + a] + wide.shift[3 * k] * s.cell[0][a] +
+                             wide.shift[3 * k + 1] * s.cell[1][a] + wide.shift[3 * k + 2] * s.cell[2][a] + (a == 0 ? 0.05 : 0);
+        CHECK_FAILS(mlpot_neighbour_list_select(&near, &wide, &s, 3.0, &test_err), MLPOT_ERR_GEOMETRY, "overlapping");
+        mlpot_structure s2;
+        mlpot_structure_init(&s2);
+        test_random_structure(&s2, 5, species, 2, &cell[0][0], pbc, 1.0, 30);
+        CHECK_FAILS(mlpot_neighbour_list_select(&near, &wide, &s2, 3.0, &test_err), MLPOT_ERR_ARGUMENT, "atoms");
+        mlpot_structure_free(&s2);
+        mlpot_neighbour_list_free(&wide);
+        mlpot_neighbour_list_free(&near);
     }
 
     /* errors: overlapping atoms, too many images, bad cutoff */

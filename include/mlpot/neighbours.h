@@ -14,7 +14,8 @@
  * A list built with a skin holds every pair closer than cutoff + skin; users of the list keep
  * to their own cutoff (r < cutoff). mlpot_neighbour_list_update() refreshes displacements from
  * new positions and cell without searching again, valid while no atom has moved more than
- * skin/2 since the build (mlpot_neighbour_list_needs_rebuild() tells). */
+ * skin/2 since the build (mlpot_neighbour_list_needs_rebuild() tells);
+ * mlpot_neighbour_list_select() instead copies out the pairs within the cutoff. */
 #ifndef MLPOT_NEIGHBOURS_H
 #define MLPOT_NEIGHBOURS_H
 
@@ -78,6 +79,18 @@ MLPOT_API mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl,
  * pairs and shifts found at the last build. */
 MLPOT_API mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl,
                                                    const mlpot_structure *s, mlpot_error *err);
+
+/* Fills `out` with the entries of `from` closer than `cutoff` at the structure's current
+ * positions and cell: the list mlpot_neighbour_list_build(out, s, cutoff, 0, from->flags) would
+ * give, bit for bit (entries, order, vectors, distances), while `from` still holds every such pair
+ * (cutoff <= from->cutoff and mlpot_neighbour_list_needs_rebuild(from, s) is 0). No search: O(pairs
+ * of from). When `from` has its reverse index (mlpot_neighbour_list_reverse), `out` gets its own,
+ * mapped from it. An integrator keeps `from` with a skin and hands a potential `out`, so the
+ * potential never walks the skin's pairs. Errors: overlapping atoms, as a build. */
+MLPOT_API mlpot_status mlpot_neighbour_list_select(mlpot_neighbour_list *out,
+                                                   const mlpot_neighbour_list *from,
+                                                   const mlpot_structure *s, double cutoff,
+                                                   mlpot_error *err);
 
 /* 1 when some atom moved more than skin/2 since the build, the cell changed so much that the
  * search may miss pairs, or the atom count changed; 0 otherwise. After a change of a periodic

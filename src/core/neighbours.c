@@ -126,6 +126,11 @@ static int buffer_push(key_buffer *b, pair_key key)
 typedef struct workspace {
     int n_buffers;
     key_buffer *buffers;
+    /* mlpot_neighbour_list_select: per entry of the source list, whether it is kept and then
+     * where it went; the capacity of this list's reverse and pair_index arrays (a build frees
+     * them, a selection keeps them from step to step) */
+    int *map, *kept;
+    size_t map_capacity, index_capacity;
 } workspace;
 
 static void workspace_free(void *w)
@@ -134,17 +139,21 @@ static void workspace_free(void *w)
     if (!ws) return;
     for (int t = 0; t < ws->n_buffers; ++t) free(ws->buffers[t].k);
     free(ws->buffers);
+    free(ws->map);
+    free(ws->kept);
     free(ws);
+}
+
+static workspace *workspace_of(mlpot_neighbour_list *nl)
+{
+    if (!nl->workspace) nl->workspace = calloc(1, sizeof(workspace));
+    return nl->workspace;
 }
 
 static workspace *workspace_get(mlpot_neighbour_list *nl, int n_threads)
 {
-    workspace *ws = nl->workspace;
-    if (!ws) {
-        ws = calloc(1, sizeof *ws);
-        if (!ws) return NULL;
-        nl->workspace = ws;
-    }
+    workspace *ws = workspace_of(nl);
+    if (!ws) return NULL;
     if (ws->n_buffers < n_threads) {
         key_buffer *grown = mlpot_realloc(ws->buffers, (size_t)n_threads, sizeof *grown);
         if (!grown) return NULL;
@@ -165,6 +174,24 @@ static inline void pair_vector(const double *xi, const double *xj, const int s[3
                        (double)s[2] * cell[6 + a];
         d[a] = (xj[a] - xi[a]) + shift;
     }
+}
+
+/* The same displacement for a list entry, bit for bit: most pairs join atoms of the same image,
+ * and their shift term 0·a + 0·b + 0·c is one signed zero for every such pair (zero_shift,
+ * computed once per call as pair_vector would), so the nine products are skipped for them. */
+static inline void entry_vector(const double *xi, const double *xj, const int sh[3], const double *cell,
+                                const double zero_shift[3], double d[3])
+{
+    if ((sh[0] | sh[1] | sh[2]) == 0) {
+        for (int a = 0; a < 3; ++a) d[a] = (xj[a] - xi[a]) + zero_shift[a];
+    } else {
+        pair_vector(xi, xj, sh, cell, d);
+    }
+}
+
+static inline void zero_shift_of(const double *cell, double zero_shift[3])
+{
+    for (int a = 0; a < 3; ++a) zero_shift[a] = 0.0 * cell[a] + 0.0 * cell[3 + a] + 0.0 * cell[6 + a];
 }
 
 static int floor_div(int a, int b)
@@ -372,6 +399,20 @@ static int search_atom(const grid *g, const mlpot_structure *s, int i, double ra
     return 1;
 }
 
+static mlpot_status reserve_atoms(mlpot_neighbour_list *nl, int n, mlpot_error *err)
+{
+    if (nl->atom_capacity >= n + 1 && nl->offsets) return MLPOT_OK;
+    size_t *offsets = mlpot_realloc(nl->offsets, (size_t)n + 1, sizeof *offsets);
+    double *built = mlpot_realloc(nl->built_positions, 3 * (size_t)n + 1, sizeof *built);
+    int *numbers = mlpot_realloc(nl->built_numbers, (size_t)n + 1, sizeof *numbers);
+    if (offsets) nl->offsets = offsets;
+    if (built) nl->built_positions = built;
+    if (numbers) nl->built_numbers = numbers;
+    if (!offsets || !built || !numbers) return mlpot_fail_memory(err, "building a neighbour list");
+    nl->atom_capacity = n + 1;
+    return MLPOT_OK;
+}
+
 static mlpot_status reserve_pairs(mlpot_neighbour_list *nl, size_t n_pairs, mlpot_error *err)
 {
     if (n_pairs <= nl->pair_capacity && nl->neighbour) return MLPOT_OK;
@@ -408,17 +449,8 @@ mlpot_status mlpot_neighbour_list_build(mlpot_neighbour_list *nl, const mlpot_st
     free(nl->pair_index);
     nl->pair_index = NULL;
     nl->n_unique = 0;
-    if (nl->atom_capacity < n + 1 || !nl->offsets) {
-        size_t *offsets = mlpot_realloc(nl->offsets, (size_t)n + 1, sizeof *offsets);
-        double *built = mlpot_realloc(nl->built_positions, 3 * (size_t)n + 1, sizeof *built);
-        int *numbers = mlpot_realloc(nl->built_numbers, (size_t)n + 1, sizeof *numbers);
-        if (offsets) nl->offsets = offsets;
-        if (built) nl->built_positions = built;
-        if (numbers) nl->built_numbers = numbers;
-        if (!offsets || !built || !numbers)
-            return mlpot_fail_memory(err, "building a neighbour list");
-        nl->atom_capacity = n + 1;
-    }
+    if (nl->workspace) ((workspace *)nl->workspace)->index_capacity = 0;
+    if ((st = reserve_atoms(nl, n, err))) return st;
     nl->n_atoms = n;
     nl->cutoff = cutoff;
     nl->skin = skin;
@@ -525,11 +557,8 @@ mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl, const mlpot_s
                           s->n_atoms);
     int n = s->n_atoms, bad = 0;
     const double *cell = &s->cell[0][0];
-    /* Most pairs join atoms of the same image. Their shift term 0·a + 0·b + 0·c is the same
-     * signed zero for every such pair: computed once, then added as pair_vector would, so the
-     * displacement is bit for bit the general expression's without its nine products. */
     double zero_shift[3];
-    for (int a = 0; a < 3; ++a) zero_shift[a] = 0.0 * cell[a] + 0.0 * cell[3 + a] + 0.0 * cell[6 + a];
+    zero_shift_of(cell, zero_shift);
     const double min2 = MLPOT_MIN_DISTANCE * MLPOT_MIN_DISTANCE;
     /* the overlap test rides along (one pass over the pairs, not two); the offending pair is
      * looked up afterwards, only when there is one */
@@ -538,13 +567,7 @@ mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl, const mlpot_s
         const double *xi = &s->positions[3 * i];
         for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
             double *d = &nl->vector[3 * k];
-            const int *sh = &nl->shift[3 * k];
-            const double *xj = &s->positions[3 * nl->neighbour[k]];
-            if ((sh[0] | sh[1] | sh[2]) == 0) {
-                for (int a = 0; a < 3; ++a) d[a] = (xj[a] - xi[a]) + zero_shift[a];
-            } else {
-                pair_vector(xi, xj, sh, cell, d);
-            }
+            entry_vector(xi, &s->positions[3 * nl->neighbour[k]], &nl->shift[3 * k], cell, zero_shift, d);
             double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
             nl->distance[k] = sqrt(r2);
             bad |= !(r2 >= min2 && r2 < INFINITY); /* NaN fails both */
@@ -560,6 +583,134 @@ mlpot_status mlpot_neighbour_list_update(mlpot_neighbour_list *nl, const mlpot_s
                               "overlapping atoms",
                               i + 1, nl->neighbour[k] + 1, nl->distance[k], MLPOT_MIN_DISTANCE);
         }
+    return MLPOT_OK;
+}
+
+/* Three passes over the entries of `from`: which are kept (counted per atom), where each goes
+ * (copied, with the displacement and distance computed by the build's expressions, so the values
+ * are a build's bit for bit), and the kept entries' reverse and pair indices, mapped from those
+ * of `from` (an entry is kept exactly when its reverse is: both have the same r², bit for bit). */
+mlpot_status mlpot_neighbour_list_select(mlpot_neighbour_list *out, const mlpot_neighbour_list *from,
+                                         const mlpot_structure *s, double cutoff, mlpot_error *err)
+{
+    if (out == from) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a neighbour list cannot be selected into itself");
+    if (!from->offsets || s->n_atoms != from->n_atoms)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "neighbour list was built for %d atoms, structure has %d",
+                          from->n_atoms, s->n_atoms);
+    if (!(cutoff > 0) || !(cutoff <= from->cutoff))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                          "selection cutoff %g Å: must be positive and at most the list's cutoff %g Å", cutoff,
+                          from->cutoff);
+    const int n = s->n_atoms;
+    mlpot_status st;
+    workspace *ws = workspace_of(out);
+    if (!ws) return mlpot_fail_memory(err, "selecting neighbours");
+    if ((st = reserve_atoms(out, n, err))) return st;
+    if (from->n_pairs + 1 > ws->map_capacity) {
+        size_t cap = from->n_pairs + from->n_pairs / 8 + 16;
+        int *map = mlpot_realloc(ws->map, cap, sizeof *map);
+        if (map) ws->map = map;
+        int *kept = mlpot_realloc(ws->kept, cap, sizeof *kept);
+        if (kept) ws->kept = kept;
+        if (!map || !kept) return mlpot_fail_memory(err, "selecting neighbours");
+        ws->map_capacity = cap;
+    }
+    out->n_atoms = n;
+    out->cutoff = cutoff;
+    out->skin = 0.0;
+    out->flags = from->flags;
+    out->n_pairs = 0;
+    out->n_unique = 0;
+    out->offsets[0] = 0;
+    memcpy(out->built_positions, s->positions, 3 * (size_t)n * sizeof(double));
+    memcpy(out->built_numbers, s->numbers, (size_t)n * sizeof(int));
+    memcpy(out->built_cell, s->cell, sizeof out->built_cell);
+
+    const double *cell = &s->cell[0][0], *x = s->positions;
+    double zero_shift[3];
+    zero_shift_of(cell, zero_shift);
+    const double range = cutoff + 0.0, range2 = range * range; /* as a build with no skin */
+    const double min2 = MLPOT_MIN_DISTANCE * MLPOT_MIN_DISTANCE;
+    /* kept: the source entries within reach, per atom from its first source entry on */
+    int *map = ws->map, *kept = ws->kept, bad = 0;
+#pragma omp parallel for schedule(static) reduction(| : bad) if (n > 1000)
+    for (int i = 0; i < n; ++i) {
+        const double *xi = &x[3 * i];
+        size_t first = from->offsets[i], c = first;
+        for (size_t k = first; k < from->offsets[i + 1]; ++k) {
+            double d[3];
+            entry_vector(xi, &x[3 * from->neighbour[k]], &from->shift[3 * k], cell, zero_shift, d);
+            double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            int keep = r2 < range2;
+            kept[c] = (int)k; /* written always, counted when kept: no branch to mispredict */
+            c += (size_t)keep;
+            /* a build rejects overlapping atoms within its reach; NaN fails r2 < INFINITY */
+            bad |= (keep & !(r2 >= min2)) | !(r2 < INFINITY);
+        }
+        out->offsets[i + 1] = c - first;
+    }
+    for (int i = 0; i < n; ++i) out->offsets[i + 1] += out->offsets[i];
+    const size_t n_pairs = out->offsets[n];
+    const int mapped = from->reverse && from->pair_index;
+    if (!bad && !(st = reserve_pairs(out, n_pairs, err)) && mapped && ws->index_capacity < out->pair_capacity) {
+        int *reverse = mlpot_realloc(out->reverse, out->pair_capacity, sizeof *reverse);
+        if (reverse) out->reverse = reverse;
+        int *index = mlpot_realloc(out->pair_index, out->pair_capacity, sizeof *index);
+        if (index) out->pair_index = index;
+        if (!reverse || !index) st = mlpot_fail_memory(err, "selecting neighbours");
+        else ws->index_capacity = out->pair_capacity;
+    }
+    if (!mapped) { /* stale otherwise; mlpot_neighbour_list_reverse(out) computes them on request */
+        free(out->reverse), free(out->pair_index);
+        out->reverse = NULL, out->pair_index = NULL;
+        ws->index_capacity = 0;
+    }
+    for (int i = 0; bad && !st && i < n; ++i) /* name the offending pair */
+        for (size_t k = from->offsets[i]; !st && k < from->offsets[i + 1]; ++k) {
+            double d[3];
+            entry_vector(&x[3 * i], &x[3 * from->neighbour[k]], &from->shift[3 * k], cell, zero_shift, d);
+            double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+            if ((r2 < range2 && !(r2 >= min2)) || !(r2 < INFINITY))
+                st = mlpot_fail(err, MLPOT_ERR_GEOMETRY,
+                                "atoms %d and %d are %.4g Å apart, closer than %.2g Å: overlapping atoms", i + 1,
+                                from->neighbour[k] + 1, sqrt(r2), MLPOT_MIN_DISTANCE);
+        }
+    if (st) {
+        memset(out->offsets, 0, ((size_t)n + 1) * sizeof *out->offsets);
+        return st;
+    }
+    out->n_pairs = n_pairs;
+#pragma omp parallel for schedule(static) if (n > 1000)
+    for (int i = 0; i < n; ++i) {
+        const double *xi = &x[3 * i];
+        const int *source = &kept[from->offsets[i]];
+        for (size_t m = out->offsets[i]; m < out->offsets[i + 1]; ++m, ++source) {
+            size_t k = (size_t)*source;
+            int j = from->neighbour[k];
+            const int *sh = &from->shift[3 * k];
+            out->neighbour[m] = j;
+            for (int a = 0; a < 3; ++a) out->shift[3 * m + a] = sh[a];
+            double *d = &out->vector[3 * m];
+            entry_vector(xi, &x[3 * j], sh, cell, zero_shift, d);
+            out->distance[m] = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+            if (mapped) {
+                out->reverse[m] = (int)k; /* the source entry, until the pass below */
+                map[k] = (int)m;          /* set for kept entries only: their reverses are kept */
+            }
+        }
+    }
+    if (!mapped) return MLPOT_OK;
+    /* pair ids in the order of the owning entries, as mlpot_neighbour_list_reverse numbers them
+     * (-1 marks the other side until its owner's id is known) */
+    size_t next = 0;
+    for (size_t m = 0; m < n_pairs; ++m)
+        out->pair_index[m] = mlpot_pair_id_owned(from->pair_index[out->reverse[m]]) ? (int)next++ : -1;
+    out->n_unique = next;
+#pragma omp parallel for schedule(static) if (n > 1000)
+    for (size_t m = 0; m < n_pairs; ++m) out->reverse[m] = map[from->reverse[out->reverse[m]]];
+#pragma omp parallel for schedule(static) if (n > 1000)
+    for (size_t m = 0; m < n_pairs; ++m)
+        if (out->pair_index[m] < 0) out->pair_index[m] = -1 - out->pair_index[out->reverse[m]];
     return MLPOT_OK;
 }
 

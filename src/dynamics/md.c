@@ -165,25 +165,28 @@ double md_kinetic_energy(const mlpot_md *md)
     return 0.5 * sum * MLPOT_AMU_A2_PER_FS2_EV;
 }
 
-/* Refreshes the neighbour list (a search only when an atom moved more than skin/2) and the
- * forces at the current positions. */
+/* Refreshes the neighbour lists (a search only when an atom moved more than skin/2; otherwise
+ * the pairs within the cutoff are picked from the skin's list) and the forces at the current
+ * positions. The potential gets exactly the list a search with no skin would give, so its
+ * results do not depend on the skin or on when the last search was (a resumed run searches at
+ * once and still continues bit for bit), and it does not spend time on the skin's pairs (24 of
+ * 28 entries per atom for Stillinger-Weber silicon with the 1 Å default). */
 static mlpot_status compute_forces(mlpot_md *md, mlpot_error *err)
 {
     mlpot_status st;
+    double cutoff = mlpot_potential_cutoff(md->pot);
+    if (!(cutoff > 0)) cutoff = 1.0;
     if (md->force_rebuild || mlpot_neighbour_list_needs_rebuild(&md->nl, &md->s)) {
-        double cutoff = mlpot_potential_cutoff(md->pot);
-        if (!(cutoff > 0)) cutoff = 1.0;
         if ((st = mlpot_neighbour_list_build(&md->nl, &md->s, cutoff, md->opt.skin,
                                              MLPOT_NEIGHBOURS_FULL, err)))
             return st;
-        /* potentials that gather per-pair terms would otherwise index the list every call */
+        /* so that the selected list gets its reverse index by a lookup, not a search each step */
         if ((st = mlpot_neighbour_list_reverse(&md->nl, err))) return st;
         md->force_rebuild = 0;
         md->rebuilds++;
-    } else if ((st = mlpot_neighbour_list_update(&md->nl, &md->s, err))) {
-        return st;
     }
-    return mlpot_potential_compute(md->pot, &md->s, &md->nl, md->request, &md->r, err);
+    if ((st = mlpot_neighbour_list_select(&md->near, &md->nl, &md->s, cutoff, err))) return st;
+    return mlpot_potential_compute(md->pot, &md->s, &md->near, md->request, &md->r, err);
 }
 
 static mlpot_status check_masses(const mlpot_structure *s, const double *masses, mlpot_error *err)
@@ -206,6 +209,7 @@ void mlpot_md_free(mlpot_md *md)
     free(md->fixed);
     free(md->kick_factor);
     mlpot_neighbour_list_free(&md->nl);
+    mlpot_neighbour_list_free(&md->near);
     mlpot_result_free(&md->r);
     free(md);
 }
@@ -223,6 +227,7 @@ mlpot_status mlpot_md_create(const mlpot_potential *p, const mlpot_structure *s,
     md->opt = *opt;
     mlpot_structure_init(&md->s);
     mlpot_neighbour_list_init(&md->nl);
+    mlpot_neighbour_list_init(&md->near);
     mlpot_result_init(&md->r);
     size_t n = (size_t)s->n_atoms;
     md->velocities = mlpot_calloc(3 * n, sizeof *md->velocities);

@@ -15,7 +15,10 @@ struct mlpot_md {
     double *kick_factor;   /* [n] kick_h / (m_i · MLPOT_AMU_A2_PER_FS2_EV), 0 for fixed atoms */
     double kick_h;         /* the h kick_factor was computed for */
     int kick_valid;        /* 0 after masses or the fixed mask changed */
-    mlpot_neighbour_list nl;
+    mlpot_neighbour_list nl;     /* every pair within cutoff + skin, searched when atoms moved
+                                    more than skin/2 */
+    mlpot_neighbour_list near;   /* the pairs of nl within the cutoff, selected each step: what
+                                    the potential gets, so it never walks the skin's pairs */
     int force_rebuild;     /* positions jumped (checkpoint loaded): search again */
     long rebuilds;
     mlpot_result r;
