@@ -420,7 +420,7 @@ static void bad_parameters(void)
     z.accuracy = 1e-6;
     z.method = MLPOT_EWALD_PME;
     CHECK_OK(mlpot_ewald_setup_for(&z, &s, &set, &test_err));
-    CHECK(set.pme_order == 5 && set.pme_grid[0] >= 5, "default order %d, grid %d", set.pme_order, set.pme_grid[0]);
+    CHECK(set.pme_order == 8 && set.pme_grid[0] >= 8, "default order %d, grid %d", set.pme_order, set.pme_grid[0]);
     mlpot_structure_free(&s);
 }
 

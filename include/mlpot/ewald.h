@@ -20,7 +20,7 @@
  * charges spread on a grid with cardinal B-splines of order p, one FFT, the influence function
  * with the B-spline moduli, and forces, virial and dE/dq that are the exact derivatives of the
  * PME energy. The grid spacing follows from δ and α unless given (see src/longrange/pme.c);
- * PME pays off from a few thousand atoms (bench/README.md). */
+ * PME is the faster from about 200 ions on (bench/README.md). */
 #ifndef MLPOT_EWALD_H
 #define MLPOT_EWALD_H
 
@@ -45,7 +45,7 @@ typedef struct mlpot_ewald_params {
     double alpha;         /* splitting parameter, 1/Å; 0: sqrt(-ln δ)/r_c */
     double kspace_cutoff; /* k_c, 1/Å; 0: 2α sqrt(-ln δ) (direct k-sum only) */
     int method;           /* mlpot_ewald_method (default MLPOT_EWALD_DIRECT_K) */
-    int pme_order;        /* PME B-spline order p, 3..MLPOT_PME_MAX_ORDER (default 5) */
+    int pme_order;        /* PME B-spline order p, 3..MLPOT_PME_MAX_ORDER (default 8) */
     int pme_grid[3];      /* PME grid points along a, b, c; 0: from δ, α and the order */
 } mlpot_ewald_params;
 
