@@ -13,7 +13,14 @@
  *
  * Ewald splitting: real space erfc(α r)/r up to r_c, reciprocal space for |k| < k_c, with
  * α = sqrt(-ln δ)/r_c and k_c = 2α sqrt(-ln δ) chosen from a relative accuracy δ unless
- * given explicitly. */
+ * given explicitly.
+ *
+ * The reciprocal part is either the direct sum over k-vectors (O(N^1.5) at the best cutoff) or
+ * smooth particle-mesh Ewald (Essmann et al., J. Chem. Phys. 103, 8577 (1995); O(N log N)):
+ * charges spread on a grid with cardinal B-splines of order p, one FFT, the influence function
+ * with the B-spline moduli, and forces, virial and dE/dq that are the exact derivatives of the
+ * PME energy. The grid spacing follows from δ and α unless given (see src/longrange/pme.c);
+ * PME is the faster from about 200 ions on (bench/README.md). */
 #ifndef MLPOT_EWALD_H
 #define MLPOT_EWALD_H
 
@@ -27,12 +34,22 @@
 extern "C" {
 #endif
 
+typedef enum mlpot_ewald_method {
+    MLPOT_EWALD_DIRECT_K = 0, /* reciprocal sum over the k-vectors |k| < k_c */
+    MLPOT_EWALD_PME = 1       /* smooth particle-mesh Ewald */
+} mlpot_ewald_method;
+
 typedef struct mlpot_ewald_params {
     double real_cutoff;   /* r_c, Å (required for periodic cells) */
     double accuracy;      /* δ, relative; used when alpha or kspace_cutoff are 0 (default 1e-8) */
     double alpha;         /* splitting parameter, 1/Å; 0: sqrt(-ln δ)/r_c */
-    double kspace_cutoff; /* k_c, 1/Å; 0: 2α sqrt(-ln δ) */
+    double kspace_cutoff; /* k_c, 1/Å; 0: 2α sqrt(-ln δ) (direct k-sum only) */
+    int method;           /* mlpot_ewald_method (default MLPOT_EWALD_DIRECT_K) */
+    int pme_order;        /* PME B-spline order p, 3..MLPOT_PME_MAX_ORDER (default 8) */
+    int pme_grid[3];      /* PME grid points along a, b, c; 0: from δ, α and the order */
 } mlpot_ewald_params;
+
+#define MLPOT_PME_MAX_ORDER 12
 
 /* What to compute; arrays are caller-owned, sized for the structure, and ADDED to. */
 typedef struct mlpot_ewald_output {
@@ -48,11 +65,15 @@ typedef struct mlpot_ewald_output {
 typedef struct mlpot_ewald_setup {
     double alpha, real_cutoff, kspace_cutoff;
     long n_kvectors; /* half space (k and -k counted once) */
+    int method;      /* mlpot_ewald_method */
+    int pme_order;
+    int pme_grid[3]; /* resolved for the structure's cell (0 when it has none) */
 } mlpot_ewald_setup;
 
 MLPOT_API void mlpot_ewald_params_default(mlpot_ewald_params *p);
 
-/* Resolves α and k_c for a structure. */
+/* Resolves α and k_c, and for PME the order and grid (when s has a periodic cell), for a
+ * structure. */
 MLPOT_API mlpot_status mlpot_ewald_setup_for(const mlpot_ewald_params *p, const mlpot_structure *s,
                                              mlpot_ewald_setup *setup, mlpot_error *err);
 

@@ -1,5 +1,6 @@
-/* The fixed-charge Coulomb potential: Ewald (periodic) or direct (open) electrostatics of the
- * structure's own charges, or of per-element charges, added to any other potential. */
+/* The fixed-charge Coulomb potential: Ewald or particle-mesh Ewald (periodic) or direct (open)
+ * electrostatics of the structure's own charges, or of per-element charges, added to any other
+ * potential. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,14 @@ static mlpot_status coulomb_compute(const void *state, const mlpot_structure *s,
 static void coulomb_describe(const void *state, char *buf, size_t size)
 {
     const coulomb *c = state;
-    snprintf(buf, size, "coulomb: Ewald real-space cutoff %g Å, accuracy %g, charges %s",
-             c->ewald.real_cutoff, c->ewald.accuracy, c->by_element ? "per element" : "from the structure");
+    char kspace[96] = "Ewald k-sum";
+    const int *g = c->ewald.pme_grid;
+    if (c->ewald.method == MLPOT_EWALD_PME && g[0] > 0)
+        snprintf(kspace, sizeof kspace, "PME order %d, grid %d×%d×%d", c->ewald.pme_order, g[0], g[1], g[2]);
+    else if (c->ewald.method == MLPOT_EWALD_PME)
+        snprintf(kspace, sizeof kspace, "PME order %d, grid from the accuracy", c->ewald.pme_order);
+    snprintf(buf, size, "coulomb: Ewald real-space cutoff %g Å, accuracy %g, %s, charges %s",
+             c->ewald.real_cutoff, c->ewald.accuracy, kspace, c->by_element ? "per element" : "from the structure");
 }
 
 static void coulomb_destroy(void *state) { free(state); }

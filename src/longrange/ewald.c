@@ -9,7 +9,9 @@
  *                W_ab = Σ_k E_k [δ_ab - 2 k_a k_b (1/k² + 1/(4α²))]
  *   self         -k_e α/√π Σ q²;  Gaussian self-energy  k_e Σ q²/(2√π σ)
  *   background   -k_e π Q²/(2Vα²)  (net charge Q), virial W = E_bg δ.
- * Reciprocal sums run over half of k-space (k and -k give the same terms). */
+ * Reciprocal sums run over half of k-space (k and -k give the same terms). With
+ * MLPOT_EWALD_PME the reciprocal part is smooth particle-mesh Ewald instead (pme.c); the real
+ * space, self and background terms are the same. */
 #include "mlpot/ewald.h"
 
 #include <math.h>
@@ -19,6 +21,7 @@
 #include "core/cell.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "longrange/pme.h"
 #include "mlpot/units.h"
 
 #define SQRT_PI 1.7724538509055160273
@@ -29,12 +32,14 @@ void mlpot_ewald_params_default(mlpot_ewald_params *p)
     p->accuracy = 1e-8;
     p->alpha = 0.0;
     p->kspace_cutoff = 0.0;
+    p->method = MLPOT_EWALD_DIRECT_K;
+    p->pme_order = MLPOT_PME_DEFAULT_ORDER;
+    p->pme_grid[0] = p->pme_grid[1] = p->pme_grid[2] = 0;
 }
 
 mlpot_status mlpot_ewald_setup_for(const mlpot_ewald_params *p, const mlpot_structure *s,
                                    mlpot_ewald_setup *setup, mlpot_error *err)
 {
-    (void)s;
     if (!(p->real_cutoff > 0) || !isfinite(p->real_cutoff))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: real-space cutoff %g must be positive",
                           p->real_cutoff);
@@ -48,6 +53,20 @@ mlpot_status mlpot_ewald_setup_for(const mlpot_ewald_params *p, const mlpot_stru
     if (!(setup->alpha > 0) || !(setup->kspace_cutoff > 0))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: invalid splitting parameters");
     setup->n_kvectors = 0;
+    setup->method = p->method;
+    setup->pme_order = 0;
+    memset(setup->pme_grid, 0, sizeof setup->pme_grid);
+    if (p->method == MLPOT_EWALD_PME) {
+        /* a zero order means the default, so that zero-initialised parameters work */
+        setup->pme_order = p->pme_order ? p->pme_order : MLPOT_PME_DEFAULT_ORDER;
+        /* the grid needs a cell; without one (only checking parameters) it stays 0 */
+        int periodic = s->pbc[0] && s->pbc[1] && s->pbc[2] && mlpot_structure_volume(s) > 0;
+        mlpot_status st = mlpot_pme_grid_for(p, setup->pme_order, setup->alpha,
+                                             periodic ? s->cell : NULL, setup->pme_grid, err);
+        if (st) return st;
+    } else if (p->method != MLPOT_EWALD_DIRECT_K) {
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: unknown method %d", p->method);
+    }
     return MLPOT_OK;
 }
 
@@ -346,8 +365,10 @@ mlpot_status mlpot_electrostatics(const mlpot_ewald_params *p, const mlpot_struc
         double total_q = 0;
         for (int i = 0; i < n; ++i) total_q += q[i];
         real_space(s, nl, &set, q, sigma, total_q, volume, phi, out->forces, local_virial);
-        if ((st = reciprocal(s, &set, q, volume, phi, out->forces, out->want_virial ? recip_virial : NULL, err)))
-            goto done;
+        double *w = out->want_virial ? recip_virial : NULL;
+        if (set.method == MLPOT_EWALD_PME) st = mlpot_pme_reciprocal(s, &set, q, volume, phi, out->forces, w, err);
+        else st = reciprocal(s, &set, q, volume, phi, out->forces, w, err);
+        if (st) goto done;
     }
     double e = 0;
     for (int i = 0; i < n; ++i) {

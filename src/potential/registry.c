@@ -164,6 +164,37 @@ static mlpot_status load_zbl(mlpot_spec_args *a, mlpot_potential **out, mlpot_er
     return mlpot_zbl_create(inner, outer, out, err);
 }
 
+/* kspace=ewald|pme, pme_order=P, grid=N or grid=NAxNBxNC (PME grid points along a, b, c). */
+static mlpot_status kspace_options(mlpot_spec_args *a, mlpot_ewald_params *p, mlpot_error *err)
+{
+    const char *style = "coulomb";
+    const char *kspace = mlpot_spec_args_get(a, "kspace");
+    if (kspace && strcmp(kspace, "pme") == 0) p->method = MLPOT_EWALD_PME;
+    else if (kspace && strcmp(kspace, "ewald") != 0)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "coulomb: kspace=%s: use kspace=ewald or kspace=pme", kspace);
+    const char *grid = mlpot_spec_args_get(a, "grid");
+    double order = 0;
+    mlpot_status st = mlpot_spec_args_double(a, style, "pme_order", 0, 0.0, &order, err);
+    if (st) return st;
+    if ((grid || order != 0) && p->method != MLPOT_EWALD_PME)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "coulomb: grid and pme_order need kspace=pme");
+    if (order != 0) {
+        if (order != floor(order) || order < 3 || order > MLPOT_PME_MAX_ORDER)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "coulomb: pme_order=%g: give an order 3..%d",
+                              order, MLPOT_PME_MAX_ORDER);
+        p->pme_order = (int)order;
+    }
+    if (grid) {
+        int n[3], used = 0, k = sscanf(grid, "%dx%dx%d%n", &n[0], &n[1], &n[2], &used);
+        if (k == 1 && sscanf(grid, "%d%n", &n[0], &used) == 1) n[1] = n[2] = n[0], k = 3;
+        if (k != 3 || grid[used] != '\0' || n[0] < 1 || n[1] < 1 || n[2] < 1)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "coulomb: grid=%s: give grid=N or grid=NAxNBxNC (positive integers)", grid);
+        memcpy(p->pme_grid, n, sizeof n);
+    }
+    return MLPOT_OK;
+}
+
 static mlpot_status load_coulomb(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
 {
     mlpot_coulomb_params p = {0};
@@ -175,6 +206,7 @@ static mlpot_status load_coulomb(mlpot_spec_args *a, mlpot_potential **out, mlpo
         (st = mlpot_spec_args_double(a, style, "alpha", 0, 0.0, &p.ewald.alpha, err)) ||
         (st = mlpot_spec_args_double(a, style, "kcut", 0, 0.0, &p.ewald.kspace_cutoff, err)))
         return st;
+    if ((st = kspace_options(a, &p.ewald, err))) return st;
     int species[MLPOT_MAX_ELEMENT];
     double charges[MLPOT_MAX_ELEMENT];
     for (int k = 0; k < a->n_keys; ++k) {
@@ -272,7 +304,7 @@ static const style_entry STYLES[] = {
     {"lj", "lj:epsilon=EV,sigma=A,cutoff=A[,shift=yes] or lj:epsilon.El=EV,sigma.El=A,...,cutoff=A",
      load_lj},
     {"zbl", "zbl:inner=A,outer=A", load_zbl},
-    {"coulomb", "coulomb[:cutoff=A,accuracy=D,charge.El=Q,...]", load_coulomb},
+    {"coulomb", "coulomb[:cutoff=A,accuracy=D,kspace=ewald|pme,pme_order=P,grid=N,charge.El=Q,...]", load_coulomb},
     {"sw", "sw:FILE.sw", load_sw},
     {"tersoff", "tersoff:FILE.tersoff", load_tersoff},
     {"eam", "eam:FILE[,FILE...]", load_eam},
@@ -285,7 +317,9 @@ const char *mlpot_potential_styles(void)
     return "  lj:epsilon=EV,sigma=A,cutoff=A[,shift=yes]   Lennard-Jones (per element: epsilon.Ar=..,sigma.Ar=..)\n"
            "  zbl:inner=A,outer=A                        ZBL screened nuclear repulsion\n"
            "  coulomb[:cutoff=A,accuracy=D,charge.El=Q]  fixed charges (input charges or per element),\n"
-           "                                             Ewald (periodic) or direct sum (open)\n"
+           "                                             Ewald (periodic) or direct sum (open);\n"
+           "                                             kspace=pme[,pme_order=P,grid=N|NAxNBxNC] for\n"
+           "                                             particle-mesh Ewald (large systems)\n"
            "  sw:FILE[,El=LABEL]                         Stillinger-Weber (LAMMPS .sw file)\n"
            "  tersoff:FILE[,El=LABEL]                    Tersoff (LAMMPS .tersoff file; Si=Si(D) picks\n"
            "                                             a labelled variant)\n"
