@@ -1,6 +1,8 @@
 /* Cost of an n2p2 model evaluation (energy + forces) on the 1080-atom water box of
  * nnp-predict/H2O_RPBE-D3 (RPBE-D3, Morawietz et al. 2016; 57 symmetry functions per atom,
- * cutoff 12 Bohr), against n2p2's own nnp-predict when $N2P2_PREDICT names it.
+ * cutoff 12 Bohr), or any other example folder, e.g. the 4G-HDNNPs AlAuMgO_4G (110 atoms) and
+ * H2O_RPBE-D3_4G (384 atoms), for which a call is charges + energy + forces; against n2p2's own
+ * nnp-predict when $N2P2_PREDICT names it.
  *
  * mlpot: median of repeated calls, 1 and 2 OpenMP threads; "compute" with the neighbour list
  * (and its reverse-pair index) built once, as an MD step between list rebuilds; "list +
@@ -23,6 +25,8 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+#include <cblas.h>
 
 #include "mlpot/mlpot.h"
 
@@ -60,6 +64,9 @@ static double median(double *t, int n)
     return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
+/* OpenMP threads. OpenBLAS's own threads (4G models solve charge equilibration with LAPACK)
+ * stay at one: on matrices of a few hundred rows they only compete with OpenMP's for the cores,
+ * and a "1 thread" figure should use one core. */
 static void set_threads(int n)
 {
 #ifdef _OPENMP
@@ -67,6 +74,7 @@ static void set_threads(int n)
 #else
     (void)n;
 #endif
+    openblas_set_num_threads(1);
 }
 
 /* Median seconds per call: compute only (list built once) and list build + compute. */
@@ -113,8 +121,9 @@ static double time_n2p2(const char *binary, const char *folder, const char *inpu
     char dir[] = "/tmp/bench_nnp_XXXXXX";
     if (!mkdtemp(dir)) return NAN;
     char cmd[16384];
-    snprintf(cmd, sizeof cmd, "cp '%s'/input.nn '%s'/scaling.data '%s'/weights.*.data '%s'/ && cp '%s' '%s'/input.data",
-             folder, folder, folder, dir, input, dir);
+    /* *.data: scaling, weights and, for 4G models, weightse and hardness (input.data is replaced) */
+    snprintf(cmd, sizeof cmd, "cp '%s'/input.nn '%s'/*.data '%s'/ && cp '%s' '%s'/input.data", folder, folder, dir, input,
+             dir);
     double best = INFINITY;
     if (system(cmd) == 0)
         for (int k = 0; k < repeats; ++k) {

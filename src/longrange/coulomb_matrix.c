@@ -1,7 +1,9 @@
 /* The Coulomb matrix of Gaussian charges and the derivatives of its bilinear form (see
- * coulomb_matrix.h). Rows are owned by atoms: filling row i and the gradient on atom i read
- * only atom i's neighbour entries, so threads never share output. The reciprocal part of A is
- * a rank-2·nk update, A += C Cᵀ + S Sᵀ with C_ik = cos(k·x_i) √c_k, done by BLAS. */
+ * coulomb_matrix.h). The real-space pairs are enumerated directly over atom pairs and image
+ * shifts rather than by a neighbour list: the matrix is dense (N²) anyway, the real-space
+ * cutoffs of Ewald are long (30-50 Bohr for n2p2's models), and a sorted list of every image
+ * cost more than the rest of the evaluation. The reciprocal part of A is a rank-2·nk update,
+ * A += C Cᵀ + S Sᵀ with C_ik = cos(k·x_i) √c_k, done by BLAS. */
 #include "longrange/coulomb_matrix.h"
 
 #include <cblas.h>
@@ -37,7 +39,10 @@ static void real_kernel(double r, double alpha, double gamma, double *g, double 
 void coulomb_matrix_free(coulomb_matrix *cm)
 {
     if (!cm) return;
-    mlpot_neighbour_list_free(&cm->nl);
+    free(cm->pi);
+    free(cm->pj);
+    free(cm->pd);
+    free(cm->pr);
     free(cm->g);
     free(cm->dg);
     free(cm->k);
@@ -110,12 +115,83 @@ static mlpot_status setup_kspace(coulomb_matrix *cm, mlpot_error *err)
     return MLPOT_OK;
 }
 
+static mlpot_status add_pair(coulomb_matrix *cm, int i, int j, const double d[3], double r2, mlpot_error *err)
+{
+    if (cm->n_pairs == cm->pair_capacity) {
+        size_t cap = cm->pair_capacity ? 2 * cm->pair_capacity : 4096;
+        int *pi = realloc(cm->pi, cap * sizeof *pi);
+        if (pi) cm->pi = pi;
+        int *pj = pi ? realloc(cm->pj, cap * sizeof *pj) : NULL;
+        if (pj) cm->pj = pj;
+        double *pd = pj ? realloc(cm->pd, 3 * cap * sizeof *pd) : NULL;
+        if (pd) cm->pd = pd;
+        double *pr = pd ? realloc(cm->pr, cap * sizeof *pr) : NULL;
+        if (pr) cm->pr = pr;
+        if (!pr) return mlpot_fail_memory(err, "listing the pairs of the Ewald sum");
+        cm->pair_capacity = cap;
+    }
+    const size_t e = cm->n_pairs++;
+    cm->pi[e] = i, cm->pj[e] = j;
+    memcpy(&cm->pd[3 * e], d, 3 * sizeof *d);
+    cm->pr[e] = sqrt(r2);
+    return MLPOT_OK;
+}
+
+/* Every pair image closer than reach, once (see coulomb_matrix.h). A point at fractional
+ * coordinate f_a lies |f_a|·h_a from the lattice plane f_a = 0 (h_a the spacing of those planes),
+ * so the images x_j - x_i + n·cell within reach have |f_a + n_a| h_a <= reach along each
+ * direction: per pair, only those shifts are tried. */
+static mlpot_status find_pairs(coulomb_matrix *cm, double reach, mlpot_error *err)
+{
+    const mlpot_structure *s = cm->s;
+    const double *cell = &s->cell[0][0];
+    double inv[9], height[3];
+    mlpot_status st = mlpot_matrix3_inverse(cell, inv, err);
+    if (st) return st;
+    mlpot_cell_heights(cell, height);
+    double span[3]; /* reach in units of the plane spacing */
+    for (int a = 0; a < 3; ++a) {
+        span[a] = reach / height[a];
+        if (!(span[a] <= 200))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "ewald: the real-space cutoff %g needs %g cell images along lattice vector %c", reach,
+                              2 * ceil(span[a]) + 1, "abc"[a]);
+    }
+    const double reach2 = reach * reach;
+    for (int i = 0; i < cm->n && !st; ++i)
+        for (int j = i; j < cm->n && !st; ++j) {
+            double d0[3], f[3];
+            for (int a = 0; a < 3; ++a) d0[a] = s->positions[3 * j + a] - s->positions[3 * i + a];
+            mlpot_cell_fractional(inv, d0, f);
+            int lo[3], hi[3];
+            for (int a = 0; a < 3; ++a) {
+                lo[a] = (int)ceil(-span[a] - f[a]);
+                hi[a] = (int)floor(span[a] - f[a]);
+            }
+            for (int n0 = lo[0]; n0 <= hi[0] && !st; ++n0)
+                for (int n1 = lo[1]; n1 <= hi[1] && !st; ++n1)
+                    for (int n2 = lo[2]; n2 <= hi[2] && !st; ++n2) {
+                        /* an atom and its images: one of each ±T, and not T = 0 */
+                        if (i == j && (n0 < 0 || (n0 == 0 && (n1 < 0 || (n1 == 0 && n2 <= 0))))) continue;
+                        double d[3];
+                        for (int a = 0; a < 3; ++a) d[a] = d0[a] + n0 * cell[a] + n1 * cell[3 + a] + n2 * cell[6 + a];
+                        double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+                        if (r2 < reach2) st = add_pair(cm, i, j, d, r2, err);
+                    }
+        }
+    if (!st) {
+        cm->g = malloc((cm->n_pairs + 1) * sizeof *cm->g);
+        cm->dg = malloc((cm->n_pairs + 1) * sizeof *cm->dg);
+        if (!cm->g || !cm->dg) st = mlpot_fail_memory(err, "listing the pairs of the Ewald sum");
+    }
+    return st;
+}
+
 mlpot_status coulomb_matrix_setup(coulomb_matrix *cm, const mlpot_structure *s, const double *sigma,
                                   double coulomb, const ewald_splitting *split, double pair_cutoff,
                                   mlpot_error *err)
 {
     memset(cm, 0, sizeof *cm);
-    mlpot_neighbour_list_init(&cm->nl);
     const int np = s->pbc[0] + s->pbc[1] + s->pbc[2];
     if (np != 0 && np != 3)
         return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED,
@@ -137,24 +213,16 @@ mlpot_status coulomb_matrix_setup(coulomb_matrix *cm, const mlpot_structure *s, 
     cm->volume = mlpot_structure_volume(s);
     cm->alpha = 1.0 / (SQRT2 * split->eta);
     double reach = split->real_cutoff > pair_cutoff ? split->real_cutoff : pair_cutoff;
-    mlpot_status st = mlpot_neighbour_list_build(&cm->nl, s, reach, 0.0, MLPOT_NEIGHBOURS_FULL, err);
+    mlpot_status st = find_pairs(cm, reach, err);
     if (st) goto fail;
-    cm->g = mlpot_calloc(cm->nl.n_pairs + 1, sizeof *cm->g);
-    cm->dg = mlpot_calloc(cm->nl.n_pairs + 1, sizeof *cm->dg);
-    if (!cm->g || !cm->dg) {
-        st = mlpot_fail_memory(err, "building the Coulomb matrix");
-        goto fail;
-    }
     const double rc = split->real_cutoff, alpha = cm->alpha;
-    const mlpot_neighbour_list *nl = &cm->nl;
-#pragma omp parallel for schedule(dynamic, 8) if (cm->n > 64)
-    for (int i = 0; i < cm->n; ++i)
-        for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; ++e) {
-            const double r = nl->distance[e];
-            if (r >= rc) continue;
-            const int j = nl->neighbour[e];
-            real_kernel(r, alpha, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), &cm->g[e], &cm->dg[e]);
-        }
+#pragma omp parallel for schedule(static) if (cm->n_pairs > 4096)
+    for (size_t e = 0; e < cm->n_pairs; ++e) {
+        const double r = cm->pr[e];
+        const int i = cm->pi[e], j = cm->pj[e];
+        if (r < rc) real_kernel(r, alpha, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), &cm->g[e], &cm->dg[e]);
+        else cm->g[e] = cm->dg[e] = 0;
+    }
     if ((st = setup_kspace(cm, err))) goto fail;
     return MLPOT_OK;
 fail:
@@ -185,18 +253,20 @@ void coulomb_matrix_fill(const coulomb_matrix *cm, double *a, int lda)
         return;
     }
     const double background = -ke * MLPOT_PI / (cm->volume * cm->alpha * cm->alpha);
-    const mlpot_neighbour_list *nl = &cm->nl;
-#pragma omp parallel for schedule(dynamic, 8) if (n > 64)
     for (int i = 0; i < n; ++i) {
         double *row = a + (size_t)i * lda;
         for (int j = 0; j < n; ++j) row[j] = background;
         row[i] += ke * (1.0 / (SQRT_PI * cm->sigma[i]) - 2.0 * cm->alpha / SQRT_PI);
-        for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; ++e) row[nl->neighbour[e]] += ke * cm->g[e];
+    }
+    for (size_t e = 0; e < cm->n_pairs; ++e) {
+        const int i = cm->pi[e], j = cm->pj[e];
+        a[(size_t)i * lda + j] += ke * cm->g[e];
+        a[(size_t)j * lda + i] += ke * cm->g[e]; /* i == j: the mirrored image -T */
     }
     /* reciprocal space: A += Σ_k c_k (cos_i cos_j + sin_i sin_j), with the √c_k in scaled copies */
     const size_t nk = cm->nk;
     if (!nk) return;
-    double *cw = malloc(2 * (size_t)n * nk * sizeof *cw);
+    double *cw = mlpot_calloc(2 * (size_t)n * nk, sizeof *cw);
     if (cw) {
         double *sw = cw + (size_t)n * nk;
         for (int i = 0; i < n; ++i)
@@ -253,8 +323,19 @@ void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double 
             for (int x = 0; x < 9; ++x) virial[x] -= scale * w[x];
         return;
     }
-    const mlpot_neighbour_list *nl = &cm->nl;
     const size_t nk = cm->nk;
+    /* real space: a pair image (i, j, T) adds (a_i b_j + a_j b_i) g(r) to B; an atom's own image
+     * stands for ±T, 2 a_i b_i g(r), and does not move with the atom */
+    for (size_t e = 0; e < cm->n_pairs; ++e) {
+        if (cm->dg[e] == 0) continue;
+        const int i = cm->pi[e], j = cm->pj[e];
+        const double *d = &cm->pd[3 * e];
+        const double c = ke * cm->dg[e] * (a[i] * b[j] + a[j] * b[i]);
+        if (j != i)
+            for (int x = 0; x < 3; ++x) grad[3 * i + x] -= scale * c * d[x], grad[3 * j + x] += scale * c * d[x];
+        for (int x = 0; x < 3; ++x)
+            for (int y = 0; y < 3; ++y) w[3 * x + y] += c * d[x] * d[y];
+    }
     /* structure factors of a and b */
     double *sf = cm->sf;
     double *ca = sf, *sa = sf + nk, *cb = sf + 2 * nk, *sb = sf + 3 * nk;
@@ -269,16 +350,6 @@ void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double 
 #pragma omp parallel for schedule(dynamic, 8) if (n > 64) reduction(+ : w[:9])
     for (int i = 0; i < n; ++i) {
         double gi[3] = {0, 0, 0};
-        for (size_t e = nl->offsets[i]; e < nl->offsets[i + 1]; ++e) {
-            if (cm->dg[e] == 0) continue;
-            const int j = nl->neighbour[e];
-            const double *d = &nl->vector[3 * e];
-            const double ab = a[i] * b[j], c = ke * cm->dg[e];
-            if (j != i) /* a self-image's distance does not depend on x_i */
-                for (int x = 0; x < 3; ++x) gi[x] -= (ab + a[j] * b[i]) * c * d[x];
-            for (int x = 0; x < 3; ++x)
-                for (int y = 0; y < 3; ++y) w[3 * x + y] += ab * c * d[x] * d[y];
-        }
         for (size_t kk = 0; kk < nk; ++kk) {
                 double c = cm->cosk[(size_t)i * nk + kk], sn = cm->sink[(size_t)i * nk + kk];
                 double f = cm->kcoef[kk] * (a[i] * (c * sb[kk] - sn * cb[kk]) +

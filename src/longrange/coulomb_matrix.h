@@ -25,7 +25,6 @@
 #include <stddef.h>
 
 #include "longrange/ewald_kolafa_perram.h"
-#include "mlpot/neighbours.h"
 #include "mlpot/status.h"
 #include "mlpot/structure.h"
 
@@ -36,7 +35,12 @@ typedef struct coulomb_matrix {
     double volume, alpha;
     const mlpot_structure *s;    /* borrowed; positions must not change while in use */
     const double *sigma;         /* [n] borrowed */
-    mlpot_neighbour_list nl;     /* full list to max(r_c, pair_cutoff) (periodic) */
+    /* periodic: every pair image closer than max(r_c, pair_cutoff) once: i < j with any image
+     * shift, and i == j (an atom and its own image) with shifts of one half of the lattice
+     * (the other half mirrors them); d = x_j + T - x_i */
+    size_t n_pairs, pair_capacity;
+    int *pi, *pj;
+    double *pd, *pr;             /* [3 n_pairs] d, [n_pairs] |d| */
     double *g, *dg;              /* [n_pairs] real-space kernel and g'(r)/r, 0 beyond r_c */
     size_t nk;
     double *k;                   /* [3 nk] half of k-space */

@@ -53,48 +53,41 @@ static void screen_pair(const nnp_electrostatics *el, double r, double gamma, do
     *du_over_r = el->coulomb * (dg * fm1 + g * dfs / r);
 }
 
-/* Screening: per atom Σ_j u_ij q_j (potential), and when grad is given, the gradient of
- * E_screen = ½ Σ_i q_i Σ_j u_ij q_j at fixed charges (and its virial). Periodic structures use
- * the Coulomb matrix's full neighbour list (every pair image from both sides), open ones all
- * pairs. */
+/* Screening: per atom Σ_j u_ij q_j added to phi (the screening energy is ½ Σ_i q_i phi_i), and
+ * when grad is given, the gradient of that energy at fixed charges (and its virial). Periodic
+ * structures use the Coulomb matrix's pair images (each once; an atom's own image stands for
+ * ±T), open ones all pairs. */
 static void screening_terms(const nnp_electrostatics *el, const coulomb_matrix *cm, const double *q, double *phi,
                             double *grad, double *virial)
 {
     const int n = cm->n;
     const mlpot_structure *s = cm->s;
     const double *sigma = cm->sigma;
+    const size_t count = cm->periodic ? cm->n_pairs : (size_t)n * (size_t)n;
     double w[9] = {0};
-#pragma omp parallel for schedule(dynamic, 8) if (n > 64) reduction(+ : w[:9])
-    for (int i = 0; i < n; ++i) {
-        double p = 0, gi[3] = {0, 0, 0};
-        size_t first = cm->periodic ? cm->nl.offsets[i] : 0, last = cm->periodic ? cm->nl.offsets[i + 1] : (size_t)n;
-        for (size_t e = first; e < last; ++e) {
-            int j;
-            double d[3], r;
-            if (cm->periodic) {
-                j = cm->nl.neighbour[e];
-                r = cm->nl.distance[e];
-                memcpy(d, &cm->nl.vector[3 * e], sizeof d);
-            } else {
-                j = (int)e;
-                if (j == i) continue;
-                for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
-                r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-            }
-            if (r >= el->screen_outer) continue;
-            double u, du;
-            screen_pair(el, r, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), &u, &du);
-            p += u * q[j];
-            if (!grad) continue;
-            const double c = q[i] * q[j] * du; /* from both orders of the pair: ½·2 */
-            if (j != i)
-                for (int x = 0; x < 3; ++x) gi[x] -= c * d[x];
-            for (int x = 0; x < 3; ++x)
-                for (int y = 0; y < 3; ++y) w[3 * x + y] -= 0.5 * c * d[x] * d[y];
+    for (size_t e = 0; e < count; ++e) {
+        int i, j;
+        double d[3], r;
+        if (cm->periodic) {
+            i = cm->pi[e], j = cm->pj[e], r = cm->pr[e];
+            memcpy(d, &cm->pd[3 * e], sizeof d);
+        } else {
+            i = (int)(e / (size_t)n), j = (int)(e % (size_t)n);
+            if (j <= i) continue;
+            for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
+            r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
         }
-        phi[i] += p;
-        if (grad)
-            for (int x = 0; x < 3; ++x) grad[3 * i + x] += gi[x];
+        if (r >= el->screen_outer) continue;
+        double u, du;
+        screen_pair(el, r, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), &u, &du);
+        phi[i] += u * q[j];
+        phi[j] += u * q[i];
+        if (!grad) continue;
+        const double c = q[i] * q[j] * du;
+        if (j != i)
+            for (int x = 0; x < 3; ++x) grad[3 * i + x] -= c * d[x], grad[3 * j + x] += c * d[x];
+        for (int x = 0; x < 3; ++x)
+            for (int y = 0; y < 3; ++y) w[3 * x + y] -= c * d[x] * d[y];
     }
     if (virial)
         for (int x = 0; x < 9; ++x) virial[x] += w[x];
