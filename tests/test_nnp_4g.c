@@ -17,6 +17,10 @@
 #include "longrange/ewald_kolafa_perram.h"
 #include "longrange/qeq.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #define PREDICT "n2p2/examples/nnp-predict/"
 
 static mlpot_structure read_first(const char *path)
@@ -241,6 +245,23 @@ static void alaumgo(const char *tmp)
     double e = test_force_fd_error(p, &s, 1e-5, &fmax);
     printf("AlAuMgO forces vs finite differences: max error %.2e (max force %.3g)\n", e, fmax);
     CHECK(e <= 1e-7 * fmax + 1e-9, "force FD error %.3g", e);
+#ifdef _OPENMP
+    /* the same bits on one thread */
+    mlpot_result r, r1;
+    mlpot_result_init(&r);
+    mlpot_result_init(&r1);
+    const unsigned all = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL | MLPOT_OUT_CHARGES;
+    CHECK_OK(mlpot_potential_evaluate(p, &s, all, &r, &test_err));
+    int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    CHECK_OK(mlpot_potential_evaluate(p, &s, all, &r1, &test_err));
+    omp_set_num_threads(threads);
+    CHECK(r.energy == r1.energy && !memcmp(r.forces, r1.forces, 3 * sizeof(double) * (size_t)s.n_atoms) &&
+              !memcmp(r.virial, r1.virial, sizeof r.virial) && !memcmp(r.charges, r1.charges, sizeof(double) * (size_t)s.n_atoms),
+          "AlAuMgO: results differ between %d threads and one", threads);
+    mlpot_result_free(&r);
+    mlpot_result_free(&r1);
+#endif
     mlpot_potential_free(p);
     snprintf(spec, sizeof spec, "%s,ewald_accuracy=1e-14", dir);
     CHECK_OK(mlpot_potential_load(spec, &p, &test_err));

@@ -13,6 +13,7 @@
 #include "mlpot/soap.h"
 #include "mlpot/classical.h"
 #include "mlpot/ewald.h"
+#include "mlpot/qeq.h"
 #include "mlpot/nnp.h"
 #include "mlpot/gap.h"
 #include "mlpot/io.h"

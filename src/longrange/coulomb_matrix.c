@@ -25,11 +25,13 @@ void coulomb_gaussian_kernel(double r, double gamma, double *g, double *dg_over_
     *dg_over_r = ((2.0 * b / SQRT_PI) * exp(-b * b * r * r) - e * ir) * ir * ir;
 }
 
-/* erfc(αr)/r - erfc(r/(√2γ))/r and its derivative / r */
-static void real_kernel(double r, double alpha, double gamma, double *g, double *dg_over_r)
+/* erfc(αr)/r - erfc(r/(√2γ))/r and its derivative / r; the first term only where point is set
+ * (r < r_c), the second one everywhere it is asked for */
+static void real_kernel(double r, double alpha, double gamma, int point, double *g, double *dg_over_r)
 {
     const double b = 1.0 / (SQRT2 * gamma), ir = 1.0 / r;
-    const double ea = erfc(alpha * r), eb = erfc(b * r);
+    const double ea = point ? erfc(alpha * r) : 0.0, eb = erfc(b * r);
+    if (!point) alpha = 0; /* drops the Gaussian of the first term's derivative below */
     *g = (ea - eb) * ir;
     double d = (-(2.0 * alpha / SQRT_PI) * exp(-alpha * alpha * r * r) + (2.0 * b / SQRT_PI) * exp(-b * b * r * r)) * ir -
                (ea - eb) * ir * ir;
@@ -212,15 +214,17 @@ mlpot_status coulomb_matrix_setup(coulomb_matrix *cm, const mlpot_structure *s, 
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: η, r_c and k_c must be positive");
     cm->volume = mlpot_structure_volume(s);
     cm->alpha = 1.0 / (SQRT2 * split->eta);
-    double reach = split->real_cutoff > pair_cutoff ? split->real_cutoff : pair_cutoff;
+    const double rc = split->real_cutoff, rg = split->gaussian_cutoff > rc ? split->gaussian_cutoff : rc;
+    double reach = rg > pair_cutoff ? rg : pair_cutoff;
     mlpot_status st = find_pairs(cm, reach, err);
     if (st) goto fail;
-    const double rc = split->real_cutoff, alpha = cm->alpha;
+    const double alpha = cm->alpha;
 #pragma omp parallel for schedule(static) if (cm->n_pairs > 4096)
     for (size_t e = 0; e < cm->n_pairs; ++e) {
         const double r = cm->pr[e];
         const int i = cm->pi[e], j = cm->pj[e];
-        if (r < rc) real_kernel(r, alpha, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), &cm->g[e], &cm->dg[e]);
+        if (r < rg)
+            real_kernel(r, alpha, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), r < rc, &cm->g[e], &cm->dg[e]);
         else cm->g[e] = cm->dg[e] = 0;
     }
     if ((st = setup_kspace(cm, err))) goto fail;
@@ -302,23 +306,19 @@ void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double 
     const mlpot_structure *s = cm->s;
     double w[9] = {0}; /* ∂B/∂ε */
     if (!cm->periodic) {
-#pragma omp parallel for schedule(dynamic, 8) if (n > 128) reduction(+ : w[:9])
-        for (int i = 0; i < n; ++i) {
-            double gi[3] = {0, 0, 0};
-            for (int j = 0; j < n; ++j) {
-                if (j == i) continue;
+/* serial over pairs: sums in a fixed order whatever the thread count */
+        for (int i = 0; i < n; ++i)
+            for (int j = i + 1; j < n; ++j) {
                 double d[3];
                 for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
                 double g, dg;
                 coulomb_gaussian_kernel(sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]),
                                         sqrt(cm->sigma[i] * cm->sigma[i] + cm->sigma[j] * cm->sigma[j]), &g, &dg);
-                double ab = a[i] * b[j], c = ke * dg;
-                for (int x = 0; x < 3; ++x) gi[x] -= (ab + a[j] * b[i]) * c * d[x];
+                const double c = ke * dg * (a[i] * b[j] + a[j] * b[i]);
+                for (int x = 0; x < 3; ++x) grad[3 * i + x] -= scale * c * d[x], grad[3 * j + x] += scale * c * d[x];
                 for (int x = 0; x < 3; ++x)
-                    for (int y = 0; y < 3; ++y) w[3 * x + y] += ab * c * d[x] * d[y];
+                    for (int y = 0; y < 3; ++y) w[3 * x + y] += c * d[x] * d[y];
             }
-            for (int x = 0; x < 3; ++x) grad[3 * i + x] += scale * gi[x];
-        }
         if (virial)
             for (int x = 0; x < 9; ++x) virial[x] -= scale * w[x];
         return;
@@ -347,7 +347,7 @@ void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double 
                 ca[kk] += a[i] * c, sa[kk] += a[i] * sn, cb[kk] += b[i] * c, sb[kk] += b[i] * sn;
             }
     }
-#pragma omp parallel for schedule(dynamic, 8) if (n > 64) reduction(+ : w[:9])
+#pragma omp parallel for schedule(dynamic, 8) if (n > 64)
     for (int i = 0; i < n; ++i) {
         double gi[3] = {0, 0, 0};
         for (size_t kk = 0; kk < nk; ++kk) {

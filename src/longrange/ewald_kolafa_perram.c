@@ -65,7 +65,7 @@ mlpot_status ewald_truncation_parameters(const ewald_truncation_settings *t, int
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
                               "ewald: the Jackson-Catlow estimate needs an accuracy below 1 (got %g)", delta);
         double eta = cbrt(volume) / sqrt(2.0 * MLPOT_PI), l = sqrt(-2.0 * log(delta));
-        *out = (ewald_splitting){eta, eta * l, l / eta};
+        *out = (ewald_splitting){eta, eta * l, l / eta, 0.0};
         return MLPOT_OK;
     }
     if (t->method != EWALD_KOLAFA_PERRAM)
@@ -85,7 +85,7 @@ mlpot_status ewald_truncation_parameters(const ewald_truncation_settings *t, int
         double eta = rc / sqrt(-2.0 * log(x)), kc;
         if (!solve_kcut(eta, eta * delta / (sqrt(2.0) * C), &kc))
             return mlpot_fail(err, MLPOT_ERR_NUMERIC, "ewald: the reciprocal cutoff for accuracy %g did not converge", delta);
-        *out = (ewald_splitting){eta, rc, kc};
+        *out = (ewald_splitting){eta, rc, kc, 0.0};
         return MLPOT_OK;
     }
     const double C = pow(2.0, 0.75) * t->coulomb * q2 * density;
@@ -103,6 +103,6 @@ mlpot_status ewald_truncation_parameters(const ewald_truncation_settings *t, int
     if (!converged)
         return mlpot_fail(err, MLPOT_ERR_NUMERIC, "ewald: the optimal splitting for accuracy %g did not converge", delta);
     if (eta < t->max_width) eta = t->max_width;
-    *out = (ewald_splitting){eta, sqrt(2.0) * eta * s, sqrt(2.0) * s / eta};
+    *out = (ewald_splitting){eta, sqrt(2.0) * eta * s, sqrt(2.0) * s / eta, 0.0};
     return MLPOT_OK;
 }

@@ -39,6 +39,10 @@ typedef struct ewald_truncation_settings {
 
 typedef struct ewald_splitting {
     double eta, real_cutoff, kspace_cutoff;
+    /* Gaussian charges: the real-space correction -erfc(r/(√2γ))/r of two Gaussians decays on
+     * the scale of their widths, not of η, and may need a longer reach than r_c; 0 (n2p2's
+     * choice) cuts it at r_c too */
+    double gaussian_cutoff;
 } ewald_splitting;
 
 /* The parameters for n atoms in volume V; errors name what is out of range. */

@@ -164,7 +164,7 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
         goto done;
     }
     /* 2. charge equilibration */
-    ewald_splitting split = {0, 0, 0};
+    ewald_splitting split = {0, 0, 0, 0};
     const int periodic = s->pbc[0] && s->pbc[1] && s->pbc[2];
     if (periodic) {
         ewald_truncation_settings t = el->ewald;
@@ -229,7 +229,12 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
     for (int i = 0; i < n; ++i) adj[i] = 0.5 * q[i] - y[i];
     coulomb_matrix_bilinear_derivatives(&cm, adj, q, 1.0, coulomb_grad, virial);
     for (int x = 0; x < 9; ++x) virial[x] += screen_virial[x];
-#pragma omp parallel reduction(|| : failed) reduction(+ : virial[:9]) if (n > 32)
+    double *atom_virial = mlpot_calloc(9 * (size_t)n + 1, sizeof *atom_virial);
+    if (!atom_virial) {
+        st = mlpot_fail_memory(err, "evaluating a 4G neural network potential");
+        goto done;
+    }
+#pragma omp parallel reduction(|| : failed) if (n > 32)
     {
         size_t work_doubles = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
         double *work = malloc((work_doubles + max_fn + 1) * sizeof(double));
@@ -247,10 +252,14 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
             double *gi = &grad[3 * first];
             memset(gi, 0, 3 * count * sizeof *gi);
             acsf_atom(&m->acsf, e, s, nl, i, ACSF_BACKPROP, NULL, NULL, dEdG, gi, work, NULL);
-            for (size_t k = 0; k < count; ++k) mlpot_virial_add(virial, &nl->vector[3 * (first + k)], &gi[3 * k], 1.0);
+            for (size_t k = 0; k < count; ++k)
+                mlpot_virial_add(&atom_virial[9 * i], &nl->vector[3 * (first + k)], &gi[3 * k], 1.0);
         }
         free(work);
     }
+    for (int i = 0; i < n; ++i) /* in atom order: the same sum for any thread count */
+        for (int x = 0; x < 9; ++x) virial[x] += atom_virial[9 * i + x];
+    free(atom_virial);
     if (failed) {
         st = mlpot_fail_memory(err, "evaluating a 4G neural network potential");
         goto done;

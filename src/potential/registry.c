@@ -15,6 +15,7 @@
 #include "mlpot/elements.h"
 #include "mlpot/ewald.h"
 #include "mlpot/potential.h"
+#include "mlpot/qeq.h"
 #include "potential/spec.h"
 
 /* --- argument lists ------------------------------------------------------------------- */
@@ -223,6 +224,48 @@ static mlpot_status load_coulomb(mlpot_spec_args *a, mlpot_potential **out, mlpo
     return mlpot_coulomb_create(&p, out, err);
 }
 
+/* qeq:chi.El=X,J.El=Y,sigma.El=Z,... with the Ewald keys of coulomb and total_charge=Q */
+static mlpot_status load_qeq(mlpot_spec_args *a, mlpot_potential **out, mlpot_error *err)
+{
+    mlpot_qeq_params p = {0};
+    mlpot_ewald_params_default(&p.ewald);
+    mlpot_status st;
+    const char *style = "qeq";
+    if ((st = mlpot_spec_args_double(a, style, "cutoff", 0, p.ewald.real_cutoff, &p.ewald.real_cutoff, err)) ||
+        (st = mlpot_spec_args_double(a, style, "accuracy", 0, p.ewald.accuracy, &p.ewald.accuracy, err)) ||
+        (st = mlpot_spec_args_double(a, style, "alpha", 0, 0.0, &p.ewald.alpha, err)) ||
+        (st = mlpot_spec_args_double(a, style, "kcut", 0, 0.0, &p.ewald.kspace_cutoff, err)) ||
+        (st = mlpot_spec_args_double(a, style, "total_charge", 0, 0.0, &p.total_charge, err)))
+        return st;
+    int species[MLPOT_MAX_ELEMENT];
+    double value[3][MLPOT_MAX_ELEMENT];
+    int have[3][MLPOT_MAX_ELEMENT + 1];
+    memset(have, 0, sizeof have);
+    static const char *const names[3] = {"chi.", "J.", "sigma."};
+    for (int k = 0; k < a->n_keys; ++k) {
+        int which = -1;
+        for (int m = 0; m < 3; ++m)
+            if (!strncmp(a->keys[k], names[m], strlen(names[m]))) which = m;
+        if (which < 0) continue;
+        const int z = mlpot_element_number(a->keys[k] + strlen(names[which]));
+        if (!z) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "qeq: unknown element in %s", a->keys[k]);
+        int e = 0;
+        while (e < p.n_species && species[e] != z) ++e;
+        if (e == p.n_species) species[p.n_species++] = z;
+        if ((st = mlpot_spec_args_double(a, style, a->keys[k], 1, 0, &value[which][e], err))) return st;
+        have[which][e] = 1;
+    }
+    for (int e = 0; e < p.n_species; ++e)
+        for (int m = 0; m < 3; ++m)
+            if (!have[m][e])
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "qeq: %s has no %s%s (give chi, J and sigma for every element)",
+                                  mlpot_element_symbol(species[e]), names[m], mlpot_element_symbol(species[e]));
+    if ((st = mlpot_spec_args_finish(a, style, 0, err))) return st;
+    p.species = species;
+    p.chi = value[0], p.hardness = value[1], p.width = value[2];
+    return mlpot_qeq_create(&p, out, err);
+}
+
 /* Styles that read one parameter file: STYLE:FILE */
 static mlpot_status one_file(mlpot_spec_args *a, const char *style, const char **path, mlpot_error *err)
 {
@@ -305,6 +348,7 @@ static const style_entry STYLES[] = {
      load_lj},
     {"zbl", "zbl:inner=A,outer=A", load_zbl},
     {"coulomb", "coulomb[:cutoff=A,accuracy=D,kspace=ewald|pme,pme_order=P,grid=N,charge.El=Q,...]", load_coulomb},
+    {"qeq", "qeq:chi.El=X,J.El=Y,sigma.El=Z,...[,cutoff=A,accuracy=D,total_charge=Q]", load_qeq},
     {"sw", "sw:FILE.sw", load_sw},
     {"tersoff", "tersoff:FILE.tersoff", load_tersoff},
     {"eam", "eam:FILE[,FILE...]", load_eam},
@@ -320,6 +364,8 @@ const char *mlpot_potential_styles(void)
            "                                             Ewald (periodic) or direct sum (open);\n"
            "                                             kspace=pme[,pme_order=P,grid=N|NAxNBxNC] for\n"
            "                                             particle-mesh Ewald (large systems)\n"
+           "  qeq:chi.El=X,J.El=Y,sigma.El=Z[,...]       charge equilibration of Gaussian charges (eV/e,\n"
+           "                                             eV/e², Å), Ewald keys as coulomb, total_charge=Q\n"
            "  sw:FILE[,El=LABEL]                         Stillinger-Weber (LAMMPS .sw file)\n"
            "  tersoff:FILE[,El=LABEL]                    Tersoff (LAMMPS .tersoff file; Si=Si(D) picks\n"
            "                                             a labelled variant)\n"
@@ -327,7 +373,9 @@ const char *mlpot_potential_styles(void)
            "  eam/alloy:FILE                             EAM, LAMMPS setfl file\n"
            "  eam/fs:FILE                                Finnis-Sinclair EAM, LAMMPS file\n"
            "  PATH[,energy_unit=U,length_unit=U]         a model file or folder (kind detected),\n"
-           "                                             optionally in other units (Hartree, Bohr)\n";
+           "                                             optionally in other units (Hartree, Bohr);\n"
+           "                                             n2p2 4G-HDNNP folders: total_charge=Q for\n"
+           "                                             structures without one, ewald_accuracy=D\n";
 }
 
 mlpot_status mlpot_potential_load(const char *spec, mlpot_potential **out, mlpot_error *err)
