@@ -306,8 +306,45 @@ static void coulomb_potential(void)
     mlpot_structure_free(&s);
 }
 
+/* Kolafa-Perram parameters (max_charge): the RMS force error of the truncated sums is about the
+ * requested δ (eV/Å), against sums converged to 1e-14. */
+static void kolafa_perram(void)
+{
+    mlpot_structure s;
+    mlpot_structure_init(&s);
+    random_ionic(&s, 64, 0.0, 21);
+    mlpot_potential *ref = NULL;
+    CHECK_OK(mlpot_potential_load("coulomb:cutoff=8,accuracy=1e-14", &ref, &test_err));
+    mlpot_result r0, r;
+    mlpot_result_init(&r0);
+    mlpot_result_init(&r);
+    CHECK_OK(mlpot_potential_evaluate(ref, &s, MLPOT_OUT_FORCES, &r0, &test_err));
+    static const double deltas[] = {1e-2, 1e-3, 1e-4};
+    for (int k = 0; k < 3; ++k) {
+        char spec[128];
+        snprintf(spec, sizeof spec, "coulomb:cutoff=8,accuracy=%g,max_charge=1.5", deltas[k]);
+        mlpot_potential *p = NULL;
+        CHECK_OK(mlpot_potential_load(spec, &p, &test_err));
+        CHECK_OK(mlpot_potential_evaluate(p, &s, MLPOT_OUT_FORCES, &r, &test_err));
+        double sum = 0;
+        for (int i = 0; i < 3 * s.n_atoms; ++i) sum += (r.forces[i] - r0.forces[i]) * (r.forces[i] - r0.forces[i]);
+        double rms = sqrt(sum / s.n_atoms);
+        printf("Kolafa-Perram δ = %g eV/Å: RMS force error %.3g eV/Å\n", deltas[k], rms);
+        CHECK(rms <= 3 * deltas[k] && rms >= deltas[k] / 100, "δ %g: RMS force error %.3g", deltas[k], rms);
+        mlpot_potential_free(p);
+    }
+    mlpot_potential *p = NULL;
+    CHECK_FAILS(mlpot_potential_load("coulomb:cutoff=8,accuracy=1e-4,max_charge=1,kspace=pme", &p, &test_err),
+                MLPOT_ERR_ARGUMENT, "direct k-sum");
+    mlpot_result_free(&r0);
+    mlpot_result_free(&r);
+    mlpot_potential_free(ref);
+    mlpot_structure_free(&s);
+}
+
 int main(void)
 {
+    kolafa_perram();
     madelung();
     invariances();
     gaussian_and_open();

@@ -47,6 +47,10 @@ typedef struct mlpot_ewald_params {
     int method;           /* mlpot_ewald_method (default MLPOT_EWALD_DIRECT_K) */
     int pme_order;        /* PME B-spline order p, 3..MLPOT_PME_MAX_ORDER (default 8) */
     int pme_grid[3];      /* PME grid points along a, b, c; 0: from δ, α and the order */
+    /* > 0: Kolafa–Perram instead (direct k-sum): δ is the RMS force error (eV/Å) estimated for N
+     * charges up to this magnitude in volume V, r_c stays, α and k_c follow per structure (n2p2's
+     * `ewald_prec δ q_max r_c`; longrange/ewald_kolafa_perram.h) */
+    double max_charge;
 } mlpot_ewald_params;
 
 #define MLPOT_PME_MAX_ORDER 12

@@ -21,6 +21,7 @@
 #include "core/cell.h"
 #include "core/error.h"
 #include "core/memory.h"
+#include "longrange/ewald_kolafa_perram.h"
 #include "longrange/pme.h"
 #include "mlpot/units.h"
 
@@ -35,6 +36,7 @@ void mlpot_ewald_params_default(mlpot_ewald_params *p)
     p->method = MLPOT_EWALD_DIRECT_K;
     p->pme_order = MLPOT_PME_DEFAULT_ORDER;
     p->pme_grid[0] = p->pme_grid[1] = p->pme_grid[2] = 0;
+    p->max_charge = 0.0;
 }
 
 mlpot_status mlpot_ewald_setup_for(const mlpot_ewald_params *p, const mlpot_structure *s,
@@ -43,13 +45,26 @@ mlpot_status mlpot_ewald_setup_for(const mlpot_ewald_params *p, const mlpot_stru
     if (!(p->real_cutoff > 0) || !isfinite(p->real_cutoff))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: real-space cutoff %g must be positive",
                           p->real_cutoff);
-    if (!(p->accuracy > 0 && p->accuracy < 1) && (p->alpha <= 0 || p->kspace_cutoff <= 0))
+    const int kolafa_perram = p->max_charge > 0;
+    if (kolafa_perram && p->method != MLPOT_EWALD_DIRECT_K)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: the Kolafa-Perram estimate (max_charge) is for the direct k-sum");
+    if (!(p->accuracy > 0 && (kolafa_perram || p->accuracy < 1)) && (p->alpha <= 0 || p->kspace_cutoff <= 0))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: accuracy %g must lie in (0, 1)",
                           p->accuracy);
-    double log_inv = p->accuracy > 0 && p->accuracy < 1 ? sqrt(-log(p->accuracy)) : 0;
+    double log_inv = p->accuracy > 0 && p->accuracy < 1 ? sqrt(-log(p->accuracy)) : 1.0;
     setup->real_cutoff = p->real_cutoff;
     setup->alpha = p->alpha > 0 ? p->alpha : log_inv / p->real_cutoff;
     setup->kspace_cutoff = p->kspace_cutoff > 0 ? p->kspace_cutoff : 2.0 * setup->alpha * log_inv;
+    if (kolafa_perram && p->alpha <= 0 && s->n_atoms > 0 && s->pbc[0] && s->pbc[1] && s->pbc[2]) {
+        /* without a cell (checking parameters only) the relative rule above stands in */
+        ewald_truncation_settings t = {EWALD_KOLAFA_PERRAM, p->accuracy, p->max_charge, p->real_cutoff,
+                                       MLPOT_COULOMB_EV_ANGSTROM, 0.0};
+        ewald_splitting sp;
+        mlpot_status st = ewald_truncation_parameters(&t, s->n_atoms, mlpot_structure_volume(s), &sp, err);
+        if (st) return st;
+        setup->alpha = 1.0 / (sqrt(2.0) * sp.eta);
+        if (p->kspace_cutoff <= 0) setup->kspace_cutoff = sp.kspace_cutoff;
+    }
     if (!(setup->alpha > 0) || !(setup->kspace_cutoff > 0))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: invalid splitting parameters");
     setup->n_kvectors = 0;

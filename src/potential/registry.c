@@ -205,7 +205,8 @@ static mlpot_status load_coulomb(mlpot_spec_args *a, mlpot_potential **out, mlpo
     if ((st = mlpot_spec_args_double(a, style, "cutoff", 0, p.ewald.real_cutoff, &p.ewald.real_cutoff, err)) ||
         (st = mlpot_spec_args_double(a, style, "accuracy", 0, p.ewald.accuracy, &p.ewald.accuracy, err)) ||
         (st = mlpot_spec_args_double(a, style, "alpha", 0, 0.0, &p.ewald.alpha, err)) ||
-        (st = mlpot_spec_args_double(a, style, "kcut", 0, 0.0, &p.ewald.kspace_cutoff, err)))
+        (st = mlpot_spec_args_double(a, style, "kcut", 0, 0.0, &p.ewald.kspace_cutoff, err)) ||
+        (st = mlpot_spec_args_double(a, style, "max_charge", 0, 0.0, &p.ewald.max_charge, err)))
         return st;
     if ((st = kspace_options(a, &p.ewald, err))) return st;
     int species[MLPOT_MAX_ELEMENT];
@@ -363,7 +364,9 @@ const char *mlpot_potential_styles(void)
            "  coulomb[:cutoff=A,accuracy=D,charge.El=Q]  fixed charges (input charges or per element),\n"
            "                                             Ewald (periodic) or direct sum (open);\n"
            "                                             kspace=pme[,pme_order=P,grid=N|NAxNBxNC] for\n"
-           "                                             particle-mesh Ewald (large systems)\n"
+           "                                             particle-mesh Ewald (large systems);\n"
+           "                                             max_charge=Q: accuracy is the RMS force error\n"
+           "                                             (eV/Å) of the Kolafa-Perram estimate\n"
            "  qeq:chi.El=X,J.El=Y,sigma.El=Z[,...]       charge equilibration of Gaussian charges (eV/e,\n"
            "                                             eV/e², Å), Ewald keys as coulomb, total_charge=Q\n"
            "  sw:FILE[,El=LABEL]                         Stillinger-Weber (LAMMPS .sw file)\n"
