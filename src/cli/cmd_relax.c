@@ -156,7 +156,8 @@ int cli_relax(int argc, char **argv)
         unsigned request = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES;
         if ((mlpot_potential_outputs(pot) & MLPOT_OUT_VIRIAL) && s->pbc[0] && s->pbc[1] && s->pbc[2])
             request |= MLPOT_OUT_VIRIAL;
-        s->labels = 0;
+        /* inputs of the potential stay: fixed charges, the total charge of charge equilibration */
+        s->labels &= MLPOT_LABEL_CHARGES | MLPOT_LABEL_TOTAL_CHARGE;
         if (mlpot_potential_evaluate(pot, s, request, &r, &err) ||
             mlpot_structure_add_label(s, MLPOT_LABEL_FORCES, &err) ||
             ((request & MLPOT_OUT_VIRIAL) && mlpot_result_stress(&r, s, s->stress, &err))) {

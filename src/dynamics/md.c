@@ -238,8 +238,9 @@ mlpot_status mlpot_md_create(const mlpot_potential *p, const mlpot_structure *s,
         return mlpot_fail_memory(err, "creating an integrator");
     }
     if ((st = mlpot_structure_copy(&md->s, s, err))) goto fail;
-    /* the integrator needs positions and masses only: labels would go stale */
-    md->s.labels = 0;
+    /* reference labels would go stale; what the potential reads as input stays: per-atom charges
+     * (fixed-charge Coulomb) and the total charge (charge equilibration) */
+    md->s.labels &= MLPOT_LABEL_CHARGES | MLPOT_LABEL_TOTAL_CHARGE;
     if (!md->s.masses && (st = mlpot_structure_add_masses(&md->s, err))) goto fail;
     if ((st = check_masses(&md->s, md->s.masses, err))) goto fail;
     md->n_free = s->n_atoms;
