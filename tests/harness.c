@@ -307,3 +307,19 @@ void test_diamond(mlpot_structure *s, int z, int n, double a)
     memset(s->cell, 0, sizeof s->cell);
     for (int c = 0; c < 3; ++c) s->cell[c][c] = a * n, s->pbc[c] = 1;
 }
+
+mlpot_structure test_read_n2p2_first(const char *path)
+{
+    mlpot_io_options opt;
+    mlpot_io_options_default(&opt);
+    opt.format = MLPOT_FORMAT_N2P2;
+    mlpot_dataset d;
+    mlpot_dataset_init(&d);
+    CHECK_OK(mlpot_dataset_read(path, &opt, &d, &test_err));
+    mlpot_structure s;
+    mlpot_structure_init(&s);
+    CHECK(d.n_frames >= 1, "%s: no frames", path);
+    CHECK_OK(mlpot_structure_copy(&s, &d.frames[0], &test_err));
+    mlpot_dataset_free(&d);
+    return s;
+}

@@ -65,6 +65,8 @@ int test_finish(const char *name);
 const char *test_env_or_skip(const char *name);
 /* Path under $MLPOT_SHARED_DATA (skips when the folder does not exist). Static buffer. */
 const char *test_shared_path(const char *relative);
+/* The first frame of an n2p2 input.data (aborts the test on failure). */
+mlpot_structure test_read_n2p2_first(const char *path);
 /* Path under tests/data. Static buffer. */
 const char *test_data_path(const char *relative);
 

@@ -13,22 +13,6 @@
 
 #define PREDICT "n2p2/examples/nnp-predict/"
 
-static mlpot_structure read_first(const char *path)
-{
-    mlpot_io_options opt;
-    mlpot_io_options_default(&opt);
-    opt.format = MLPOT_FORMAT_N2P2;
-    mlpot_dataset d;
-    mlpot_dataset_init(&d);
-    CHECK_OK(mlpot_dataset_read(path, &opt, &d, &test_err));
-    mlpot_structure s;
-    mlpot_structure_init(&s);
-    CHECK(d.n_frames >= 1, "%s: no frames", path);
-    CHECK_OK(mlpot_structure_copy(&s, &d.frames[0], &test_err));
-    mlpot_dataset_free(&d);
-    return s;
-}
-
 static mlpot_potential *load(const char *spec)
 {
     mlpot_potential *p = NULL;
@@ -77,7 +61,7 @@ static void parity(const char *example)
     snprintf(folder, sizeof folder, "%s", test_shared_path(PREDICT));
     strncat(folder, example, sizeof folder - strlen(folder) - 1);
     snprintf(data, sizeof data, "%s/input.data", folder);
-    mlpot_structure s = read_first(data);
+    mlpot_structure s = test_read_n2p2_first(data);
     reference ref = read_reference(example);
     mlpot_potential *p = load(folder);
     mlpot_result r;
@@ -108,7 +92,7 @@ static mlpot_structure example_structure(const char *example)
 {
     char data[4200];
     snprintf(data, sizeof data, "%s/input.data", example_folder(example));
-    return read_first(data);
+    return test_read_n2p2_first(data);
 }
 
 /* The 2G SCAN models without reference forces: the energies n2p2 gives (README_4g.md §4). */

@@ -23,22 +23,6 @@
 
 #define PREDICT "n2p2/examples/nnp-predict/"
 
-static mlpot_structure read_first(const char *path)
-{
-    mlpot_io_options opt;
-    mlpot_io_options_default(&opt);
-    opt.format = MLPOT_FORMAT_N2P2;
-    mlpot_dataset d;
-    mlpot_dataset_init(&d);
-    CHECK_OK(mlpot_dataset_read(path, &opt, &d, &test_err));
-    mlpot_structure s;
-    mlpot_structure_init(&s);
-    CHECK(d.n_frames >= 1, "%s: no frames", path);
-    CHECK_OK(mlpot_structure_copy(&s, &d.frames[0], &test_err));
-    mlpot_dataset_free(&d);
-    return s;
-}
-
 static const char *folder_of(const char *example)
 {
     static char folder[4096];
@@ -111,7 +95,7 @@ static void parity(const char *spec, const mlpot_structure *s, const char *file,
 /* n2p2's η, r_c, k_c for the AlAuMgO cell (reference_4g_intermediates.txt). */
 static void ewald_parameters(void)
 {
-    mlpot_structure s = read_first(test_shared_path(PREDICT "AlAuMgO_4G/input.data"));
+    mlpot_structure s = test_read_n2p2_first(test_shared_path(PREDICT "AlAuMgO_4G/input.data"));
     static const struct {
         double accuracy, eta, rc, kc;
     } cases[] = {{1e-5, 7.9446299849728481, 29.344404441563025, 0.46491970071651301},
@@ -174,7 +158,7 @@ static void carbon_chain(const char *tmp)
     copy_example("Carbon_chain_4G", dir, nodes10, 1, NULL);
     char data[4200];
     snprintf(data, sizeof data, "%s/input.data", dir);
-    mlpot_structure s = read_first(data);
+    mlpot_structure s = test_read_n2p2_first(data);
     parity(dir, &s, "n2p2/reference_predictions_4g.txt", "Carbon_chain_4G_nodes10", 1e-8);
 
     /* derivatives: forces and the response of the charges */
@@ -222,7 +206,7 @@ static void carbon_chain(const char *tmp)
 
 static void alaumgo(const char *tmp)
 {
-    mlpot_structure s = read_first(test_shared_path(PREDICT "AlAuMgO_4G/input.data"));
+    mlpot_structure s = test_read_n2p2_first(test_shared_path(PREDICT "AlAuMgO_4G/input.data"));
     const char *folder = folder_of("AlAuMgO_4G");
     parity(folder, &s, "n2p2/reference_predictions_4g.txt", "AlAuMgO_4G", 1e-8);
     char spec[4300];
@@ -274,7 +258,7 @@ static void alaumgo(const char *tmp)
 
 static void water(void)
 {
-    mlpot_structure s = read_first(test_shared_path(PREDICT "H2O_RPBE-D3_4G/input.data"));
+    mlpot_structure s = test_read_n2p2_first(test_shared_path(PREDICT "H2O_RPBE-D3_4G/input.data"));
     mlpot_potential *p = NULL;
     CHECK_OK(mlpot_potential_load(folder_of("H2O_RPBE-D3_4G"), &p, &test_err));
     mlpot_result r;

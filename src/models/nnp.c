@@ -21,6 +21,43 @@
 #include "potential/accumulate.h"
 #include "potential/potential_internal.h"
 
+/* --- shared by the 2G and 4G evaluations ------------------------------------------------- */
+
+void nnp_gather_forces(const mlpot_neighbour_list *nl, const int *reverse, const double *grad, const double *extra,
+                       double *forces)
+{
+    const int n = nl->n_atoms;
+#pragma omp parallel for schedule(static) if (n > 256)
+    for (int i = 0; i < n; ++i) {
+        double f[3] = {0, 0, 0};
+        for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
+            const double *g = &grad[3 * k], *h = &grad[3 * (size_t)reverse[k]];
+            for (int a = 0; a < 3; ++a) f[a] += g[a] - h[a];
+        }
+        for (int a = 0; a < 3; ++a) forces[3 * i + a] += f[a] - (extra ? extra[3 * i + a] : 0.0);
+    }
+}
+
+mlpot_status nnp_extrapolation_check(const nnp_model *m, const mlpot_structure *s, const int *extrapolated,
+                                     mlpot_error *err)
+{
+    int first = -1, count = 0;
+    for (int i = 0; i < s->n_atoms; ++i)
+        if (extrapolated[i]) {
+            if (first < 0) first = i;
+            ++count;
+        }
+    if (!count) return MLPOT_OK;
+    mlpot_status st = mlpot_fail(err, MLPOT_ERR_NUMERIC,
+                                 "nnp %s: the model extrapolates: %d atom%s with symmetry functions outside the range "
+                                 "of scaling.data (first: atom %d (%s, %d functions)); `mlpot eval` writes every "
+                                 "atom's count, mlpot_nnp_extrapolations lists the functions",
+                                 m->path, count, count == 1 ? "" : "s", first + 1,
+                                 mlpot_element_symbol(s->numbers[first]), extrapolated[first]);
+    if (s->source) mlpot_error_prepend(err, "%s:%ld: ", s->source, s->source_line);
+    return st;
+}
+
 /* --- compute ------------------------------------------------------------------------------- */
 
 static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, const mlpot_neighbour_list *nl,
@@ -92,34 +129,8 @@ static mlpot_status nnp_compute(const void *state, const mlpot_structure *s, con
         free(cache.data);
     }
     if (failed) st = mlpot_fail_memory(err, "evaluating a neural network potential");
-    if (!st && (request & MLPOT_OUT_FORCES)) {
-#pragma omp parallel for schedule(static) if (n > 256)
-        for (int i = 0; i < n; ++i) {
-            double f[3] = {0, 0, 0};
-            for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
-                const double *g = &grad[3 * k], *h = &grad[3 * (size_t)reverse[k]];
-                for (int a = 0; a < 3; ++a) f[a] += g[a] - h[a];
-            }
-            for (int a = 0; a < 3; ++a) out->forces[3 * i + a] += f[a];
-        }
-    }
-    if (!st && m->extrapolation_error) {
-        int first = -1, count = 0;
-        for (int i = 0; i < n; ++i)
-            if (extrapolated[i]) {
-                if (first < 0) first = i;
-                ++count;
-            }
-        if (count) {
-            st = mlpot_fail(err, MLPOT_ERR_NUMERIC,
-                            "nnp %s: the model extrapolates: %d atom%s with symmetry functions outside the range "
-                            "of scaling.data (first: atom %d (%s, %d functions)); `mlpot eval` writes every "
-                            "atom's count, mlpot_nnp_extrapolations lists the functions",
-                            m->path, count, count == 1 ? "" : "s", first + 1, mlpot_element_symbol(s->numbers[first]),
-                            extrapolated[first]);
-            if (s->source) mlpot_error_prepend(err, "%s:%ld: ", s->source, s->source_line);
-        }
-    }
+    if (!st && (request & MLPOT_OUT_FORCES)) nnp_gather_forces(nl, reverse, grad, NULL, out->forces);
+    if (!st && m->extrapolation_error) st = nnp_extrapolation_check(m, s, extrapolated, err);
     if (!st && (request & MLPOT_OUT_EXTRAPOLATION))
         for (int i = 0; i < n; ++i) out->atom_extrapolations[i] += extrapolated[i];
     if (!st) mlpot_local_add_to_result(&local, request, out);

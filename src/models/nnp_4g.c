@@ -264,35 +264,11 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
         st = mlpot_fail_memory(err, "evaluating a 4G neural network potential");
         goto done;
     }
-    if (request & MLPOT_OUT_FORCES) {
-#pragma omp parallel for schedule(static) if (n > 256)
-        for (int i = 0; i < n; ++i) {
-            double f[3] = {0, 0, 0};
-            for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
-                const double *g = &grad[3 * k], *h = &grad[3 * (size_t)reverse[k]];
-                for (int a = 0; a < 3; ++a) f[a] += g[a] - h[a];
-            }
-            for (int a = 0; a < 3; ++a) out->forces[3 * i + a] += f[a] - coulomb_grad[3 * i + a];
-        }
-    }
+    if (request & MLPOT_OUT_FORCES) nnp_gather_forces(nl, reverse, grad, coulomb_grad, out->forces);
     if (request & MLPOT_OUT_VIRIAL)
         for (int x = 0; x < 9; ++x) out->virial[x] += virial[x];
 done:
-    if (!st && m->extrapolation_error) {
-        int first = -1, count = 0;
-        for (int i = 0; i < n; ++i)
-            if (extrapolated[i]) {
-                if (first < 0) first = i;
-                ++count;
-            }
-        if (count) {
-            st = mlpot_fail(err, MLPOT_ERR_NUMERIC,
-                            "nnp %s: the model extrapolates: %d atom%s with symmetry functions outside the range "
-                            "of scaling.data (first: atom %d)",
-                            m->path, count, count == 1 ? "" : "s", first + 1);
-            if (s->source) mlpot_error_prepend(err, "%s:%ld: ", s->source, s->source_line);
-        }
-    }
+    if (!st && m->extrapolation_error) st = nnp_extrapolation_check(m, s, extrapolated, err);
     qeq_solver_free(&qs);
     coulomb_matrix_free(&cm);
     free(input);

@@ -59,6 +59,15 @@ void nnp_model_free(nnp_model *m);
 /* A potential that owns the (heap-allocated) model m; on failure m is freed too. */
 mlpot_status nnp_potential_from_model(nnp_model *m, mlpot_potential **out, mlpot_error *err);
 
+/* forces[i] += Σ_k (grad_k - grad_reverse(k)) over atom i's entries - extra[i] (extra may be
+ * NULL): the forces from per-entry gradients dE/dd of a full list. */
+void nnp_gather_forces(const mlpot_neighbour_list *nl, const int *reverse, const double *grad, const double *extra,
+                       double *forces);
+
+/* The extrapolation=error failure naming the first extrapolating atom, or MLPOT_OK. */
+mlpot_status nnp_extrapolation_check(const nnp_model *m, const mlpot_structure *s, const int *extrapolated,
+                                     mlpot_error *err);
+
 /* The 4G-HDNNP evaluation (nnp_4g.c); m->generation == 4. */
 mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const mlpot_neighbour_list *nl,
                             unsigned request, mlpot_result *out, mlpot_error *err);
