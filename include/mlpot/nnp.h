@@ -20,6 +20,8 @@
  * cells use Ewald sums with n2p2's truncation (ewald_truncation_error_method 0 Jackson-Catlow,
  * 1 Kolafa-Perram, ewald_prec) so results match n2p2's; ewald_accuracy=δ replaces the model's
  * precision (e.g. 1e-11 for converged sums). Forces include the response of the charges.
+ * Charge equilibration solves a dense system: N² memory and N³ time, as in n2p2 (a few thousand
+ * atoms at most); OpenBLAS's own threads add to OpenMP's (OPENBLAS_NUM_THREADS).
  * A charged periodic cell gets the uniform neutralising background (n2p2 omits it, which makes
  * its energy depend on the Ewald splitting; charges are the same either way).
  *
