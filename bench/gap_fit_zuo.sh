@@ -18,9 +18,9 @@ declare -A paper=([Ni]="0.42 0.02 0.48 0.01" [Cu]="0.46 0.01 0.41 0.01" [Li]="0.
                   [Mo]="2.24 0.09 2.83 0.09" [Si]="2.91 0.07 2.21 0.06")
 # per element: SOAP basis, sparse points, default_sigma (energy eV/atom, force eV/Å, virial) — the
 # settings measured in bench/README.md
-declare -A basis=([Ni]="n_max=10 l_max=8" [Cu]="n_max=8 l_max=8" [Li]="n_max=8 l_max=8" [Mo]="n_max=10 l_max=8" [Si]="n_max=8 l_max=8")
-declare -A sparse=([Ni]=2000 [Cu]=1500 [Li]=1500 [Mo]=2000 [Si]=1500)
-declare -A sigma=([Ni]=0.001,0.03,0.05 [Cu]=0.002,0.05,0.05 [Li]=0.002,0.05,0.05 [Mo]=0.001,0.03,0.05 [Si]=0.002,0.05,0.05)
+declare -A basis=([Ni]="n_max=10 l_max=8" [Cu]="n_max=8 l_max=8" [Li]="n_max=8 l_max=8" [Mo]="n_max=10 l_max=12" [Si]="n_max=8 l_max=8")
+declare -A sparse=([Ni]=2000 [Cu]=1500 [Li]=1500 [Mo]=4000 [Si]=1500)
+declare -A sigma=([Ni]=0.001,0.03,0.05 [Cu]=0.002,0.05,0.05 [Li]=0.002,0.05,0.05 [Mo]=0.002,0.03,0.05 [Si]=0.002,0.05,0.05)
 printf "%-3s %-26s %-26s %-14s %s\n" El "mlpot GAP: E meV/atom, F" "paper GAP / MTP (E, F)" "fit time (s)" "peak RSS (MB)"
 for el in $elements; do
     gap="distance_2b cutoff=5.0 covariance_type=ard_se delta=1.0 theta_uniform=1.0 n_sparse=20 sparse_method=uniform :
