@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/memory.h"
+#include "longrange/kvectors.h"
 #include "mlpot/units.h"
 
 #define SQRT_PI 1.7724538509055160273
@@ -58,51 +59,27 @@ void coulomb_matrix_free(coulomb_matrix *cm)
 static mlpot_status setup_kspace(coulomb_matrix *cm, mlpot_error *err)
 {
     const mlpot_structure *s = cm->s;
-    const double kc = cm->split.kspace_cutoff, eta = cm->split.eta;
-    double inv[9];
-    mlpot_status st = mlpot_matrix3_inverse(&s->cell[0][0], inv, err);
+    const double eta = cm->split.eta;
+    ewald_kvectors list;
+    mlpot_status st = ewald_kvectors_build(&list, &s->cell[0][0], cm->split.kspace_cutoff, err);
     if (st) return st;
-    double b[3][3]; /* reciprocal vectors b_j = 2π (cell⁻¹ column j) */
-    int nmax[3];
-    for (int j = 0; j < 3; ++j) {
-        for (int m = 0; m < 3; ++m) b[j][m] = 2.0 * MLPOT_PI * inv[3 * m + j];
-        const double *a = s->cell[j];
-        double m = floor(kc * sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]) / (2.0 * MLPOT_PI)) + 1;
-        if (m > 1000)
-            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
-                              "ewald: %g reciprocal vectors along lattice vector %c; the accuracy asks for too "
-                              "fine a k-space sum",
-                              2 * m + 1, "abc"[j]);
-        nmax[j] = (int)m;
+    const size_t cap = list.n;
+    cm->nk = cap;
+    cm->k = list.k; /* taken over */
+    list.k = NULL;
+    cm->kcoef = mlpot_calloc(cap + 1, sizeof *cm->kcoef);
+    cm->cosk = mlpot_calloc((size_t)cm->n * cap + 1, sizeof *cm->cosk);
+    cm->sink = mlpot_calloc((size_t)cm->n * cap + 1, sizeof *cm->sink);
+    cm->sf = mlpot_calloc(4 * cap + 1, sizeof *cm->sf);
+    if (!cm->kcoef || !cm->cosk || !cm->sink || !cm->sf) {
+        ewald_kvectors_free(&list);
+        return mlpot_fail_memory(err, "listing k-vectors");
     }
-    size_t cap = 0;
-    for (int pass = 0; pass < 2; ++pass) { /* count, then fill */
-        size_t nk = 0;
-        for (int n1 = 0; n1 <= nmax[0]; ++n1)
-            for (int n2 = -nmax[1]; n2 <= nmax[1]; ++n2)
-                for (int n3 = -nmax[2]; n3 <= nmax[2]; ++n3) {
-                    if (n1 == 0 && (n2 < 0 || (n2 == 0 && n3 <= 0))) continue;
-                    double k[3];
-                    for (int m = 0; m < 3; ++m) k[m] = n1 * b[0][m] + n2 * b[1][m] + n3 * b[2][m];
-                    double k2 = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
-                    if (k2 >= kc * kc) continue;
-                    if (pass) {
-                        memcpy(&cm->k[3 * nk], k, sizeof k);
-                        cm->kcoef[nk] = 2.0 * cm->coulomb * (4.0 * MLPOT_PI / cm->volume) * exp(-0.5 * eta * eta * k2) / k2;
-                    }
-                    ++nk;
-                }
-        if (!pass) {
-            cap = nk;
-            cm->k = mlpot_calloc(3 * cap + 1, sizeof *cm->k);
-            cm->kcoef = mlpot_calloc(cap + 1, sizeof *cm->kcoef);
-            cm->cosk = mlpot_calloc((size_t)cm->n * cap + 1, sizeof *cm->cosk);
-            cm->sink = mlpot_calloc((size_t)cm->n * cap + 1, sizeof *cm->sink);
-            cm->sf = mlpot_calloc(4 * cap + 1, sizeof *cm->sf);
-            if (!cm->k || !cm->kcoef || !cm->cosk || !cm->sink || !cm->sf) return mlpot_fail_memory(err, "listing k-vectors");
-        }
-        cm->nk = nk;
+    for (size_t kk = 0; kk < cap; ++kk) {
+        const double k2 = list.k2[kk];
+        cm->kcoef[kk] = 2.0 * cm->coulomb * (4.0 * MLPOT_PI / cm->volume) * exp(-0.5 * eta * eta * k2) / k2;
     }
+    ewald_kvectors_free(&list);
     const size_t nk = cm->nk;
 #pragma omp parallel for schedule(static) if (cm->n * nk > 20000)
     for (int i = 0; i < cm->n; ++i) {

@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "longrange/ewald_kolafa_perram.h"
+#include "longrange/kvectors.h"
 #include "longrange/pme.h"
 #include "mlpot/units.h"
 
@@ -197,58 +198,22 @@ static mlpot_status reciprocal(const mlpot_structure *s, mlpot_ewald_setup *set,
 {
     const double ke = MLPOT_COULOMB_EV_ANGSTROM;
     const double kc = set->kspace_cutoff, alpha = set->alpha;
-    const double(*cell)[3] = (const double(*)[3])&s->cell[0][0];
-    double inv[9];
-    mlpot_status st = mlpot_matrix3_inverse(&s->cell[0][0], inv, err);
+    ewald_kvectors list;
+    mlpot_status st = ewald_kvectors_build(&list, &s->cell[0][0], kc, err);
     if (st) return st;
-    double b[3][3]; /* reciprocal vectors b_j = 2π (cell⁻¹ column j) */
-    for (int j = 0; j < 3; ++j)
-        for (int m = 0; m < 3; ++m) b[j][m] = 2.0 * MLPOT_PI * inv[3 * m + j];
-    int nmax[3];
-    for (int j = 0; j < 3; ++j) {
-        double len = sqrt(cell[j][0] * cell[j][0] + cell[j][1] * cell[j][1] + cell[j][2] * cell[j][2]);
-        double m = floor(kc * len / (2.0 * MLPOT_PI));
-        if (m > 2000)
-            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
-                              "ewald: %g reciprocal vectors along lattice vector %c; lower the "
-                              "accuracy or raise the real-space cutoff",
-                              2 * m + 1, "abc"[j]);
-        nmax[j] = (int)m;
-    }
-    /* k-vectors of half of k-space within the cutoff */
-    size_t cap = 64, nk = 0;
-    kvector *kv = malloc(cap * sizeof *kv);
-    if (!kv) return mlpot_fail_memory(err, "listing k-vectors");
-    int (*kn)[3] = malloc(cap * sizeof *kn);
-    if (!kn) {
-        free(kv);
+    const int *nmax = list.nmax;
+    const double(*b)[3] = (const double(*)[3])list.b;
+    const size_t nk = list.n;
+    int(*kn)[3] = (int(*)[3])list.index;
+    kvector *kv = malloc((nk + 1) * sizeof *kv);
+    if (!kv) {
+        ewald_kvectors_free(&list);
         return mlpot_fail_memory(err, "listing k-vectors");
     }
-    for (int n1 = 0; n1 <= nmax[0]; ++n1)
-        for (int n2 = -nmax[1]; n2 <= nmax[1]; ++n2)
-            for (int n3 = -nmax[2]; n3 <= nmax[2]; ++n3) {
-                if (n1 == 0 && (n2 < 0 || (n2 == 0 && n3 <= 0))) continue;
-                double k[3];
-                for (int m = 0; m < 3; ++m) k[m] = n1 * b[0][m] + n2 * b[1][m] + n3 * b[2][m];
-                double k2 = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
-                if (k2 >= kc * kc) continue;
-                if (nk == cap) {
-                    cap *= 2;
-                    kvector *g1 = realloc(kv, cap * sizeof *kv);
-                    int(*g2)[3] = g1 ? realloc(kn, cap * sizeof *kn) : NULL;
-                    if (g1) kv = g1;
-                    if (g2) kn = g2;
-                    if (!g1 || !g2) {
-                        free(kv);
-                        free(kn);
-                        return mlpot_fail_memory(err, "listing k-vectors");
-                    }
-                }
-                memcpy(kv[nk].k, k, sizeof k);
-                kv[nk].a = 2.0 * (2.0 * MLPOT_PI * ke / volume) * exp(-k2 / (4.0 * alpha * alpha)) / k2;
-                kn[nk][0] = n1, kn[nk][1] = n2, kn[nk][2] = n3;
-                ++nk;
-            }
+    for (size_t kk = 0; kk < nk; ++kk) {
+        memcpy(kv[kk].k, &list.k[3 * kk], 3 * sizeof(double));
+        kv[kk].a = 2.0 * (2.0 * MLPOT_PI * ke / volume) * exp(-list.k2[kk] / (4.0 * alpha * alpha)) / list.k2[kk];
+    }
     set->n_kvectors = (long)nk;
     int n = s->n_atoms;
     /* Tables e^{i n b_j·r} per atom for n = -nmax..nmax, built by recurrence from e^{i b_j·r}. */
@@ -258,7 +223,7 @@ static mlpot_status reciprocal(const mlpot_structure *s, mlpot_ewald_setup *set,
     double *sk = mlpot_calloc(2 * nk + 2, sizeof *sk);
     if (!tab || !sk) {
         free(kv);
-        free(kn);
+        ewald_kvectors_free(&list);
         free(tab);
         free(sk);
         return mlpot_fail_memory(err, "computing structure factors");
@@ -334,7 +299,7 @@ static mlpot_status reciprocal(const mlpot_structure *s, mlpot_ewald_setup *set,
         }
     }
     free(kv);
-    free(kn);
+    ewald_kvectors_free(&list);
     free(tab);
     free(sk);
     return MLPOT_OK;
