@@ -294,7 +294,7 @@ static void singular(void)
     double sigma[2] = {1, 1}, a[4];
     coulomb_matrix cm;
     CHECK_OK(coulomb_matrix_setup(&cm, &s, sigma, 1.0, NULL, 0, &test_err));
-    coulomb_matrix_fill(&cm, a, 2);
+    CHECK_OK(coulomb_matrix_fill(&cm, a, 2, &test_err));
     double j = a[1] - a[0], hardness[2] = {j, j}, chi[2] = {0.1, -0.1}, q[2];
     qeq_solver qs;
     CHECK_FAILS(qeq_solve(&qs, &cm, chi, hardness, 0.0, q, NULL, &test_err), MLPOT_ERR_NUMERIC, "singular");

@@ -120,7 +120,7 @@ static mlpot_status add_pair(coulomb_matrix *cm, int i, int j, const double d[3]
  * coordinate f_a lies |f_a|·h_a from the lattice plane f_a = 0 (h_a the spacing of those planes),
  * so the images x_j - x_i + n·cell within reach have |f_a + n_a| h_a <= reach along each
  * direction: per pair, only those shifts are tried. */
-static mlpot_status find_pairs(coulomb_matrix *cm, double reach, mlpot_error *err)
+static mlpot_status find_periodic_pairs(coulomb_matrix *cm, double reach, mlpot_error *err)
 {
     const mlpot_structure *s = cm->s;
     const double *cell = &s->cell[0][0];
@@ -158,11 +158,20 @@ static mlpot_status find_pairs(coulomb_matrix *cm, double reach, mlpot_error *er
                         if (r2 < reach2) st = add_pair(cm, i, j, d, r2, err);
                     }
         }
-    if (!st) {
-        cm->g = malloc((cm->n_pairs + 1) * sizeof *cm->g);
-        cm->dg = malloc((cm->n_pairs + 1) * sizeof *cm->dg);
-        if (!cm->g || !cm->dg) st = mlpot_fail_memory(err, "listing the pairs of the Ewald sum");
-    }
+    return st;
+}
+
+/* Open boundaries: every pair i < j. */
+static mlpot_status find_open_pairs(coulomb_matrix *cm, mlpot_error *err)
+{
+    const double *x = cm->s->positions;
+    mlpot_status st = MLPOT_OK;
+    for (int i = 0; i < cm->n && !st; ++i)
+        for (int j = i + 1; j < cm->n && !st; ++j) {
+            double d[3];
+            for (int a = 0; a < 3; ++a) d[a] = x[3 * j + a] - x[3 * i + a];
+            st = add_pair(cm, i, j, d, d[0] * d[0] + d[1] * d[1] + d[2] * d[2], err);
+        }
     return st;
 }
 
@@ -185,94 +194,77 @@ mlpot_status coulomb_matrix_setup(coulomb_matrix *cm, const mlpot_structure *s, 
     for (int i = 0; i < cm->n; ++i)
         if (!(sigma[i] > 0))
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "electrostatics: the Gaussian width of atom %d is not positive", i + 1);
-    if (!cm->periodic) return MLPOT_OK;
-    cm->split = *split;
-    if (!(split->eta > 0) || !(split->real_cutoff > 0) || !(split->kspace_cutoff > 0))
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: η, r_c and k_c must be positive");
-    cm->volume = mlpot_structure_volume(s);
-    cm->alpha = 1.0 / (SQRT2 * split->eta);
-    const double rc = split->real_cutoff, rg = split->gaussian_cutoff > rc ? split->gaussian_cutoff : rc;
-    double reach = rg > pair_cutoff ? rg : pair_cutoff;
-    mlpot_status st = find_pairs(cm, reach, err);
+    mlpot_status st = MLPOT_OK;
+    double rc = INFINITY, rg = INFINITY;
+    if (cm->periodic) {
+        cm->split = *split;
+        if (!(split->eta > 0) || !(split->real_cutoff > 0) || !(split->kspace_cutoff > 0))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "ewald: η, r_c and k_c must be positive");
+        cm->volume = mlpot_structure_volume(s);
+        cm->alpha = 1.0 / (SQRT2 * split->eta);
+        rc = split->real_cutoff, rg = split->gaussian_cutoff > rc ? split->gaussian_cutoff : rc;
+        st = find_periodic_pairs(cm, rg > pair_cutoff ? rg : pair_cutoff, err);
+    } else {
+        st = find_open_pairs(cm, err);
+    }
     if (st) goto fail;
-    const double alpha = cm->alpha;
+    cm->g = malloc((cm->n_pairs + 1) * sizeof *cm->g);
+    cm->dg = malloc((cm->n_pairs + 1) * sizeof *cm->dg);
+    if (!cm->g || !cm->dg) {
+        st = mlpot_fail_memory(err, "listing the pairs of the Coulomb matrix");
+        goto fail;
+    }
 #pragma omp parallel for schedule(static) if (cm->n_pairs > 4096)
     for (size_t e = 0; e < cm->n_pairs; ++e) {
         const double r = cm->pr[e];
         const int i = cm->pi[e], j = cm->pj[e];
-        if (r < rg)
-            real_kernel(r, alpha, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), r < rc, &cm->g[e], &cm->dg[e]);
+        const double gamma = sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]);
+        if (!cm->periodic) coulomb_gaussian_kernel(r, gamma, &cm->g[e], &cm->dg[e]);
+        else if (r < rg) real_kernel(r, cm->alpha, gamma, r < rc, &cm->g[e], &cm->dg[e]);
         else cm->g[e] = cm->dg[e] = 0;
     }
-    if ((st = setup_kspace(cm, err))) goto fail;
+    if (cm->periodic && (st = setup_kspace(cm, err))) goto fail;
     return MLPOT_OK;
 fail:
     coulomb_matrix_free(cm);
     return st;
 }
 
-void coulomb_matrix_fill(const coulomb_matrix *cm, double *a, int lda)
+mlpot_status coulomb_matrix_fill(const coulomb_matrix *cm, double *a, int lda, mlpot_error *err)
 {
     const int n = cm->n;
     const double ke = cm->coulomb;
-    const mlpot_structure *s = cm->s;
-    if (!cm->periodic) {
-#pragma omp parallel for schedule(dynamic, 8) if (n > 128)
-        for (int i = 0; i < n; ++i) {
-            double *row = a + (size_t)i * lda;
-            row[i] = ke / (SQRT_PI * cm->sigma[i]);
-            for (int j = 0; j < n; ++j) {
-                if (j == i) continue;
-                double d[3];
-                for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
-                double g, dg;
-                coulomb_gaussian_kernel(sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]),
-                                        sqrt(cm->sigma[i] * cm->sigma[i] + cm->sigma[j] * cm->sigma[j]), &g, &dg);
-                row[j] = ke * g;
-            }
-        }
-        return;
-    }
-    const double background = -ke * MLPOT_PI / (cm->volume * cm->alpha * cm->alpha);
+    /* diagonal self terms and, periodic, the neutralising background in every element */
+    const double background = cm->periodic ? -ke * MLPOT_PI / (cm->volume * cm->alpha * cm->alpha) : 0.0;
+    const double ewald_self = cm->periodic ? 2.0 * cm->alpha / SQRT_PI : 0.0;
     for (int i = 0; i < n; ++i) {
         double *row = a + (size_t)i * lda;
         for (int j = 0; j < n; ++j) row[j] = background;
-        row[i] += ke * (1.0 / (SQRT_PI * cm->sigma[i]) - 2.0 * cm->alpha / SQRT_PI);
+        row[i] += ke * (1.0 / (SQRT_PI * cm->sigma[i]) - ewald_self);
     }
     for (size_t e = 0; e < cm->n_pairs; ++e) {
         const int i = cm->pi[e], j = cm->pj[e];
         a[(size_t)i * lda + j] += ke * cm->g[e];
         a[(size_t)j * lda + i] += ke * cm->g[e]; /* i == j: the mirrored image -T */
     }
-    /* reciprocal space: A += Σ_k c_k (cos_i cos_j + sin_i sin_j), with the √c_k in scaled copies */
+    /* reciprocal space: A += Σ_k c_k (cos_i cos_j + sin_i sin_j), the √c_k in scaled copies */
     const size_t nk = cm->nk;
-    if (!nk) return;
+    if (!nk) return MLPOT_OK;
     double *cw = mlpot_calloc(2 * (size_t)n * nk, sizeof *cw);
-    if (cw) {
-        double *sw = cw + (size_t)n * nk;
-        for (int i = 0; i < n; ++i)
-            for (size_t kk = 0; kk < nk; ++kk) {
-                double r = sqrt(cm->kcoef[kk]);
-                cw[(size_t)i * nk + kk] = r * cm->cosk[(size_t)i * nk + kk];
-                sw[(size_t)i * nk + kk] = r * cm->sink[(size_t)i * nk + kk];
-            }
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)nk, 1.0, cw, (int)nk, 1.0, a, lda);
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)nk, 1.0, sw, (int)nk, 1.0, a, lda);
-        free(cw);
-        for (int i = 0; i < n; ++i)
-            for (int j = 0; j < i; ++j) a[(size_t)i * lda + j] = a[(size_t)j * lda + i];
-        return;
-    }
-    /* no memory for the copies: the same sums element by element */
-#pragma omp parallel for schedule(dynamic, 8) if (n > 64)
+    if (!cw) return mlpot_fail_memory(err, "building the Coulomb matrix");
+    double *sw = cw + (size_t)n * nk;
     for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) {
-            double sum = 0;
-            for (size_t kk = 0; kk < nk; ++kk)
-                sum += cm->kcoef[kk] * (cm->cosk[(size_t)i * nk + kk] * cm->cosk[(size_t)j * nk + kk] +
-                                        cm->sink[(size_t)i * nk + kk] * cm->sink[(size_t)j * nk + kk]);
-            a[(size_t)i * lda + j] += sum;
+        for (size_t kk = 0; kk < nk; ++kk) {
+            const double r = sqrt(cm->kcoef[kk]);
+            cw[(size_t)i * nk + kk] = r * cm->cosk[(size_t)i * nk + kk];
+            sw[(size_t)i * nk + kk] = r * cm->sink[(size_t)i * nk + kk];
         }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)nk, 1.0, cw, (int)nk, 1.0, a, lda);
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, n, (int)nk, 1.0, sw, (int)nk, 1.0, a, lda);
+    free(cw);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < i; ++j) a[(size_t)i * lda + j] = a[(size_t)j * lda + i];
+    return MLPOT_OK;
 }
 
 void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double *a, const double *b, double scale,
@@ -280,29 +272,11 @@ void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double 
 {
     const int n = cm->n;
     const double ke = cm->coulomb;
-    const mlpot_structure *s = cm->s;
     double w[9] = {0}; /* ∂B/∂ε */
-    if (!cm->periodic) {
-/* serial over pairs: sums in a fixed order whatever the thread count */
-        for (int i = 0; i < n; ++i)
-            for (int j = i + 1; j < n; ++j) {
-                double d[3];
-                for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
-                double g, dg;
-                coulomb_gaussian_kernel(sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]),
-                                        sqrt(cm->sigma[i] * cm->sigma[i] + cm->sigma[j] * cm->sigma[j]), &g, &dg);
-                const double c = ke * dg * (a[i] * b[j] + a[j] * b[i]);
-                for (int x = 0; x < 3; ++x) grad[3 * i + x] -= scale * c * d[x], grad[3 * j + x] += scale * c * d[x];
-                for (int x = 0; x < 3; ++x)
-                    for (int y = 0; y < 3; ++y) w[3 * x + y] += c * d[x] * d[y];
-            }
-        if (virial)
-            for (int x = 0; x < 9; ++x) virial[x] -= scale * w[x];
-        return;
-    }
     const size_t nk = cm->nk;
-    /* real space: a pair image (i, j, T) adds (a_i b_j + a_j b_i) g(r) to B; an atom's own image
-     * stands for ±T, 2 a_i b_i g(r), and does not move with the atom */
+    /* pairs (serial: the same sums for any thread count): a pair image (i, j, T) adds
+     * (a_i b_j + a_j b_i) g(r) to B; an atom's own image stands for ±T, 2 a_i b_i g(r), and does
+     * not move with the atom */
     for (size_t e = 0; e < cm->n_pairs; ++e) {
         if (cm->dg[e] == 0) continue;
         const int i = cm->pi[e], j = cm->pj[e];
@@ -313,42 +287,38 @@ void coulomb_matrix_bilinear_derivatives(const coulomb_matrix *cm, const double 
         for (int x = 0; x < 3; ++x)
             for (int y = 0; y < 3; ++y) w[3 * x + y] += c * d[x] * d[y];
     }
-    /* structure factors of a and b */
-    double *sf = cm->sf;
-    double *ca = sf, *sa = sf + nk, *cb = sf + 2 * nk, *sb = sf + 3 * nk;
-    memset(sf, 0, 4 * nk * sizeof *sf);
-    {
+    if (cm->periodic) {
+        /* structure factors of a and b */
+        double *ca = cm->sf, *sa = ca + nk, *cb = sa + nk, *sb = cb + nk;
+        memset(cm->sf, 0, 4 * nk * sizeof *cm->sf);
         for (int i = 0; i < n; ++i)
             for (size_t kk = 0; kk < nk; ++kk) {
-                double c = cm->cosk[(size_t)i * nk + kk], sn = cm->sink[(size_t)i * nk + kk];
+                const double c = cm->cosk[(size_t)i * nk + kk], sn = cm->sink[(size_t)i * nk + kk];
                 ca[kk] += a[i] * c, sa[kk] += a[i] * sn, cb[kk] += b[i] * c, sb[kk] += b[i] * sn;
             }
-    }
 #pragma omp parallel for schedule(dynamic, 8) if (n > 64)
-    for (int i = 0; i < n; ++i) {
-        double gi[3] = {0, 0, 0};
-        for (size_t kk = 0; kk < nk; ++kk) {
-                double c = cm->cosk[(size_t)i * nk + kk], sn = cm->sink[(size_t)i * nk + kk];
-                double f = cm->kcoef[kk] * (a[i] * (c * sb[kk] - sn * cb[kk]) +
-                                            b[i] * (c * sa[kk] - sn * ca[kk]));
+        for (int i = 0; i < n; ++i) {
+            double gi[3] = {0, 0, 0};
+            for (size_t kk = 0; kk < nk; ++kk) {
+                const double c = cm->cosk[(size_t)i * nk + kk], sn = cm->sink[(size_t)i * nk + kk];
+                const double f = cm->kcoef[kk] * (a[i] * (c * sb[kk] - sn * cb[kk]) + b[i] * (c * sa[kk] - sn * ca[kk]));
                 for (int x = 0; x < 3; ++x) gi[x] += f * cm->k[3 * kk + x];
             }
-        for (int x = 0; x < 3; ++x) grad[3 * i + x] += scale * gi[x];
-    }
-    {
+            for (int x = 0; x < 3; ++x) grad[3 * i + x] += scale * gi[x];
+        }
         /* strain derivative of c_k: c_k [-δ + 2 k k (1/k² + η²/2)] */
         const double h = 0.5 * cm->split.eta * cm->split.eta;
         for (size_t kk = 0; kk < nk; ++kk) {
             const double *k = &cm->k[3 * kk];
-            double k2 = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
-            double bk = cm->kcoef[kk] * (ca[kk] * cb[kk] + sa[kk] * sb[kk]), f = 2.0 * (1.0 / k2 + h);
+            const double k2 = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
+            const double bk = cm->kcoef[kk] * (ca[kk] * cb[kk] + sa[kk] * sb[kk]), f = 2.0 * (1.0 / k2 + h);
             for (int x = 0; x < 3; ++x)
                 for (int y = 0; y < 3; ++y) w[3 * x + y] += bk * (f * k[x] * k[y] - (x == y));
         }
         /* background ∝ 1/V */
         double suma = 0, sumb = 0;
         for (int i = 0; i < n; ++i) suma += a[i], sumb += b[i];
-        double bg = -ke * MLPOT_PI / (cm->volume * cm->alpha * cm->alpha) * suma * sumb;
+        const double bg = -ke * MLPOT_PI / (cm->volume * cm->alpha * cm->alpha) * suma * sumb;
         for (int x = 0; x < 3; ++x) w[4 * x] -= bg;
     }
     if (virial)

@@ -37,11 +37,11 @@ typedef struct coulomb_matrix {
     const double *sigma;         /* [n] borrowed */
     /* periodic: every pair image closer than max(r_c, pair_cutoff) once: i < j with any image
      * shift, and i == j (an atom and its own image) with shifts of one half of the lattice
-     * (the other half mirrors them); d = x_j + T - x_i */
+     * (the other half mirrors them); open: every pair i < j; d = x_j + T - x_i */
     size_t n_pairs, pair_capacity;
     int *pi, *pj;
     double *pd, *pr;             /* [3 n_pairs] d, [n_pairs] |d| */
-    double *g, *dg;              /* [n_pairs] real-space kernel and g'(r)/r, 0 beyond r_c */
+    double *g, *dg;              /* [n_pairs] kernel (real-space part when periodic) and g'(r)/r */
     size_t nk;
     double *k;                   /* [3 nk] half of k-space */
     double *kcoef;               /* [nk] 2 k_e (4π/V) e^{-η²k²/2}/k² (the factor 2: ±k) */
@@ -50,7 +50,7 @@ typedef struct coulomb_matrix {
 } coulomb_matrix;
 
 /* Prepares the matrix for s (periodic in all three directions, or open). pair_cutoff > 0 makes
- * the neighbour list reach at least that far (for callers that need pairs, e.g. screening).
+ * the periodic pair list reach at least that far (for callers that need pairs, e.g. screening).
  * split is ignored for open structures. */
 mlpot_status coulomb_matrix_setup(coulomb_matrix *cm, const mlpot_structure *s, const double *sigma,
                                   double coulomb, const ewald_splitting *split, double pair_cutoff,
@@ -58,7 +58,7 @@ mlpot_status coulomb_matrix_setup(coulomb_matrix *cm, const mlpot_structure *s, 
 void coulomb_matrix_free(coulomb_matrix *cm);
 
 /* Writes the symmetric n×n matrix A into a (row i at a + i·lda). */
-void coulomb_matrix_fill(const coulomb_matrix *cm, double *a, int lda);
+mlpot_status coulomb_matrix_fill(const coulomb_matrix *cm, double *a, int lda, mlpot_error *err);
 
 /* Adds scale·∂B(a,b)/∂x_i to grad[3n] and, when virial is not NULL, -scale·∂B(a,b)/∂ε to virial[9]
  * (the virial convention W = -∂E/∂ε of mlpot_result, so W = Σ r⊗f for pair terms). Uses cm's

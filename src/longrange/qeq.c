@@ -1,6 +1,7 @@
 /* Charge equilibration: the bordered linear system and its adjoint (see qeq.h). */
 #include "longrange/qeq.h"
 
+#include <cblas.h>
 #include <lapacke.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ mlpot_status qeq_solve(qeq_solver *qs, const coulomb_matrix *cm, const double *c
         st = mlpot_fail_memory(err, "solving the charge equilibration");
         goto done;
     }
-    coulomb_matrix_fill(cm, qs->a, n);
+    if ((st = coulomb_matrix_fill(cm, qs->a, n, err))) goto done;
     for (int i = 0; i < n; ++i) {
         memcpy(&qs->m[(size_t)i * nb], &qs->a[(size_t)i * n], (size_t)n * sizeof *qs->m);
         qs->m[(size_t)i * nb + i] += hardness[i];
@@ -66,6 +67,11 @@ done:
     free(rhs);
     if (st) qeq_solver_free(qs);
     return st;
+}
+
+void qeq_coulomb_potential(const qeq_solver *qs, const double *q, double *phi)
+{
+    cblas_dsymv(CblasRowMajor, CblasUpper, qs->n, 1.0, qs->a, qs->n, q, 1, 0.0, phi, 1);
 }
 
 mlpot_status qeq_adjoint(const qeq_solver *qs, const double *c, double *y, mlpot_error *err)

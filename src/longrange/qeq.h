@@ -31,6 +31,9 @@ typedef struct qeq_solver {
 mlpot_status qeq_solve(qeq_solver *qs, const coulomb_matrix *cm, const double *chi, const double *hardness,
                        double total_charge, double *q, double *lambda, mlpot_error *err);
 
+/* phi = A q: ∂(½ qᵀA q)/∂q, the Coulomb potential at each atom (after qeq_solve). */
+void qeq_coulomb_potential(const qeq_solver *qs, const double *q, double *phi);
+
 /* Solves the adjoint system for c[n]: y[n] (μ dropped). */
 mlpot_status qeq_adjoint(const qeq_solver *qs, const double *c, double *y, mlpot_error *err);
 

@@ -26,9 +26,9 @@ static mlpot_status qeq_compute(const void *state, const mlpot_structure *s, con
     (void)nl; /* the Coulomb matrix enumerates its own pair images */
     const qeq_potential *p = state;
     const int n = s->n_atoms;
-    double *work = mlpot_calloc(5 * (size_t)n + 1, sizeof *work);
+    double *work = mlpot_calloc(6 * (size_t)n + 1, sizeof *work);
     if (!work) return mlpot_fail_memory(err, "charge equilibration");
-    double *chi = work, *hardness = chi + n, *sigma = hardness + n, *q = sigma + n, *half = q + n;
+    double *chi = work, *hardness = chi + n, *sigma = hardness + n, *q = sigma + n, *half = q + n, *phi = half + n;
     for (int i = 0; i < n; ++i) {
         const int z = s->numbers[i];
         chi[i] = p->chi[z], hardness[i] = p->hardness[z], sigma[i] = p->width[z];
@@ -55,10 +55,9 @@ static mlpot_status qeq_compute(const void *state, const mlpot_structure *s, con
         goto done;
     }
     double energy = 0;
+    qeq_coulomb_potential(&qs, q, phi);
     for (int i = 0; i < n; ++i) {
-        double aq = 0;
-        for (int j = 0; j < n; ++j) aq += qs.a[(size_t)i * n + j] * q[j];
-        const double ei = chi[i] * q[i] + 0.5 * hardness[i] * q[i] * q[i] + 0.5 * q[i] * aq;
+        const double ei = chi[i] * q[i] + 0.5 * hardness[i] * q[i] * q[i] + 0.5 * q[i] * phi[i];
         energy += ei;
         if (request & MLPOT_OUT_ATOM_ENERGIES) out->atom_energies[i] += ei;
         if (request & MLPOT_OUT_CHARGES) out->charges[i] += q[i];
@@ -130,7 +129,7 @@ mlpot_status mlpot_qeq_create(const mlpot_qeq_params *params, mlpot_potential **
     }
     mlpot_potential_info info = {
         .style = "qeq",
-        .cutoff = params->ewald.real_cutoff,
+        .cutoff = 0, /* no neighbour list: the Coulomb matrix enumerates its own pair images */
         .outputs = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL | MLPOT_OUT_ATOM_ENERGIES | MLPOT_OUT_CHARGES,
         .needs_full_list = 0,
         .n_species = params->n_species,

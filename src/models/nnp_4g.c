@@ -54,30 +54,17 @@ static void screen_pair(const nnp_electrostatics *el, double r, double gamma, do
 }
 
 /* Screening: per atom Σ_j u_ij q_j added to phi (the screening energy is ½ Σ_i q_i phi_i), and
- * when grad is given, the gradient of that energy at fixed charges (and its virial). Periodic
- * structures use the Coulomb matrix's pair images (each once; an atom's own image stands for
- * ±T), open ones all pairs. */
+ * when grad is given, the gradient of that energy at fixed charges (and its virial), over the
+ * Coulomb matrix's pairs (each pair image once; an atom's own image stands for ±T). */
 static void screening_terms(const nnp_electrostatics *el, const coulomb_matrix *cm, const double *q, double *phi,
                             double *grad, double *virial)
 {
-    const int n = cm->n;
-    const mlpot_structure *s = cm->s;
     const double *sigma = cm->sigma;
-    const size_t count = cm->periodic ? cm->n_pairs : (size_t)n * (size_t)n;
     double w[9] = {0};
-    for (size_t e = 0; e < count; ++e) {
-        int i, j;
-        double d[3], r;
-        if (cm->periodic) {
-            i = cm->pi[e], j = cm->pj[e], r = cm->pr[e];
-            memcpy(d, &cm->pd[3 * e], sizeof d);
-        } else {
-            i = (int)(e / (size_t)n), j = (int)(e % (size_t)n);
-            if (j <= i) continue;
-            for (int c = 0; c < 3; ++c) d[c] = s->positions[3 * j + c] - s->positions[3 * i + c];
-            r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-        }
+    for (size_t e = 0; e < cm->n_pairs; ++e) {
+        const double r = cm->pr[e], *d = &cm->pd[3 * e];
         if (r >= el->screen_outer) continue;
+        const int i = cm->pi[e], j = cm->pj[e];
         double u, du;
         screen_pair(el, r, sqrt(sigma[i] * sigma[i] + sigma[j] * sigma[j]), &u, &du);
         phi[i] += u * q[j];
@@ -89,8 +76,7 @@ static void screening_terms(const nnp_electrostatics *el, const coulomb_matrix *
         for (int x = 0; x < 3; ++x)
             for (int y = 0; y < 3; ++y) w[3 * x + y] -= c * d[x] * d[y];
     }
-    if (virial)
-        for (int x = 0; x < 9; ++x) virial[x] += w[x];
+    for (int x = 0; x < 9; ++x) virial[x] += w[x];
 }
 
 mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const mlpot_neighbour_list *nl,
@@ -121,9 +107,10 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
     /* per atom: G̃ and q as the short network's input, ∂χ/∂G̃, then dE/dG̃ */
     double *input = malloc((size_t)n * max_fn * sizeof *input);
     double *dchi = want_grad ? malloc((size_t)n * max_fn * sizeof *dchi) : NULL;
-    double *per_atom = mlpot_calloc(9 * (size_t)n + 1, sizeof *per_atom);
+    double *per_atom = mlpot_calloc(10 * (size_t)n + 1, sizeof *per_atom);
     double *chi = per_atom, *sigma = chi + n, *hardness = sigma + n, *q = hardness + n, *phi = q + n,
-           *e_short = phi + n, *dedq = e_short + n, *y = dedq + n, *adj = y + n;
+           *screen = phi + n, *e_short = screen + n, *dedq = e_short + n, *y = dedq + n, *adj = y + n;
+    mlpot_local local;
     double *grad = want_grad ? mlpot_result_scratch(out, 2, (3 * nl->n_pairs + 3) * sizeof *grad, 0) : NULL;
     double *coulomb_grad = want_grad ? mlpot_calloc(3 * (size_t)n + 1, sizeof *coulomb_grad) : NULL;
     int *extrapolated = mlpot_result_scratch(out, 3, ((size_t)n + 1) * sizeof *extrapolated, 1);
@@ -135,6 +122,7 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
         st = mlpot_fail_memory(err, "evaluating a 4G neural network potential");
         goto done;
     }
+    if ((st = mlpot_local_init(&local, n, request, out, err))) goto done;
     int failed = 0;
     /* 1. symmetry functions and electronegativities */
 #pragma omp parallel reduction(|| : failed) if (n > 32)
@@ -198,42 +186,24 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
         st = mlpot_fail_memory(err, "evaluating a 4G neural network potential");
         goto done;
     }
-    /* φ_i = (A q)_i - k_e q_i/(σ_i√π) + Σ_j u_ij q_j  =  ∂E_elec/∂q_i */
+    /* φ = ∂E_elec/∂q: (A q)_i - k_e q_i/(σ_i√π) + Σ_j u_ij q_j (screening) */
+    qeq_coulomb_potential(&qs, q, phi);
+    for (int i = 0; i < n; ++i) phi[i] -= el->coulomb * q[i] / (SQRT_PI * sigma[i]);
+    double virial[9] = {0}; /* of the electrostatic terms; the networks' goes per atom to local */
+    if (el->screen) screening_terms(el, &cm, q, screen, want_grad ? coulomb_grad : NULL, virial);
     for (int i = 0; i < n; ++i) {
-        double p = 0;
-        const double *row = &qs.a[(size_t)i * n];
-        for (int j = 0; j < n; ++j) p += row[j] * q[j];
-        phi[i] = p - el->coulomb * q[i] / (SQRT_PI * sigma[i]);
-    }
-    double screen_virial[9] = {0};
-    if (el->screen) {
-        /* the screening potential goes to adj first: E_screen = ½ Σ q_i (Σ_j u_ij q_j) */
-        screening_terms(el, &cm, q, adj, want_grad ? coulomb_grad : NULL, screen_virial);
-    }
-    double energy = 0;
-    for (int i = 0; i < n; ++i) {
+        phi[i] += screen[i];
         /* ½ q_i ∂E_elec/∂q_i: E_elec is quadratic in q, so these sum to it */
-        const double ei = e_short[i] + 0.5 * q[i] * (phi[i] + adj[i]);
-        phi[i] += adj[i];
-        energy += ei;
-        if (request & MLPOT_OUT_ATOM_ENERGIES) out->atom_energies[i] += ei;
+        local.energy[i] = e_short[i] + 0.5 * q[i] * phi[i];
         if (request & MLPOT_OUT_CHARGES) out->charges[i] += q[i];
         if (request & MLPOT_OUT_EXTRAPOLATION) out->atom_extrapolations[i] += extrapolated[i];
     }
-    if (request & MLPOT_OUT_ENERGY) out->energy += energy;
     if (!want_grad) goto done;
     /* 4. the charges' response: M [y; μ] = [c; 0] */
     for (int i = 0; i < n; ++i) adj[i] = dedq[i] + phi[i];
     if ((st = qeq_adjoint(&qs, adj, y, err))) goto done;
-    double virial[9] = {0};
     for (int i = 0; i < n; ++i) adj[i] = 0.5 * q[i] - y[i];
     coulomb_matrix_bilinear_derivatives(&cm, adj, q, 1.0, coulomb_grad, virial);
-    for (int x = 0; x < 9; ++x) virial[x] += screen_virial[x];
-    double *atom_virial = mlpot_calloc(9 * (size_t)n + 1, sizeof *atom_virial);
-    if (!atom_virial) {
-        st = mlpot_fail_memory(err, "evaluating a 4G neural network potential");
-        goto done;
-    }
 #pragma omp parallel reduction(|| : failed) if (n > 32)
     {
         size_t work_doubles = acsf_work_size(&m->acsf, max_entries) / sizeof(double) + 1;
@@ -252,14 +222,12 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
             double *gi = &grad[3 * first];
             memset(gi, 0, 3 * count * sizeof *gi);
             acsf_atom(&m->acsf, e, s, nl, i, ACSF_BACKPROP, NULL, NULL, dEdG, gi, work, NULL);
-            for (size_t k = 0; k < count; ++k)
-                mlpot_virial_add(&atom_virial[9 * i], &nl->vector[3 * (first + k)], &gi[3 * k], 1.0);
+            if (local.virial)
+                for (size_t k = 0; k < count; ++k)
+                    mlpot_virial_add(&local.virial[9 * i], &nl->vector[3 * (first + k)], &gi[3 * k], 1.0);
         }
         free(work);
     }
-    for (int i = 0; i < n; ++i) /* in atom order: the same sum for any thread count */
-        for (int x = 0; x < 9; ++x) virial[x] += atom_virial[9 * i + x];
-    free(atom_virial);
     if (failed) {
         st = mlpot_fail_memory(err, "evaluating a 4G neural network potential");
         goto done;
@@ -269,6 +237,7 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
         for (int x = 0; x < 9; ++x) out->virial[x] += virial[x];
 done:
     if (!st && m->extrapolation_error) st = nnp_extrapolation_check(m, s, extrapolated, err);
+    if (!st) mlpot_local_add_to_result(&local, request, out); /* sums in atom order */
     qeq_solver_free(&qs);
     coulomb_matrix_free(&cm);
     free(input);
