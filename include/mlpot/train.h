@@ -12,6 +12,16 @@
  * -Σ dE/dG dG/dx), computed per atom as a tangent of the network along the residuals
  * contracted with the symmetry-function derivatives.
  *
+ * 4th-generation HDNNPs (charge equilibration and Ewald electrostatics, nnp_generation 4) train
+ * in n2p2's two stages. training.stage = charges fits the electronegativity networks and the
+ * hardnesses J_e = h_e² to reference charges (e.g. Hirshfeld), L = Σ_s w_s Σ_i Δq_i²/σ_q², the
+ * charges' derivatives coming from one adjoint solve of the QEq system per structure; the model
+ * folder then holds weightse.ZZZ.data and hardness.ZZZ.data. training.stage = energy with
+ * model.electrostatics = that folder fits new short-range networks, whose last input is the
+ * charge, to E - E_elec and to the forces and stress, which include Σ_i ∂E_short/∂q_i dq_i/dx
+ * through the charges' Jacobian kept per structure (one factorisation, 3N + 9 right-hand sides);
+ * the folder written is a complete 4G model that n2p2 and mlpot evaluate.
+ *
  * Everything is set through string keys ("section.key", listed with their defaults and meaning
  * by mlpot_train_config_describe) from a YAML file and/or the command line. All randomness
  * (split, initial weights, mini-batches) comes from one seed; results do not depend on the
@@ -53,6 +63,7 @@ MLPOT_API void mlpot_train_config_describe(const mlpot_train_config *c, char *bu
  * empty or lacks the label. */
 typedef struct mlpot_train_errors {
     double energy_rmse, energy_mae, force_rmse, force_mae, stress_rmse, stress_mae;
+    double charge_rmse, charge_mae; /* per atom, e (4G models' charges stage) */
 } mlpot_train_errors;
 
 typedef struct mlpot_train_progress {

@@ -14,6 +14,11 @@ static void train_usage(FILE *f)
                "Trains a Behler-Parrinello neural network potential on energies, forces (and\n"
                "stresses) by force matching and writes it as an n2p2 model folder, which\n"
                "`mlpot eval -p FOLDER`, n2p2 and LAMMPS's n2p2 interface read.\n"
+               "4G-HDNNPs (charge equilibration, Ewald electrostatics) train in n2p2's two stages:\n"
+               "  --set training.stage=charges --set model.charge_widths=H=0.31,O=0.66 -o Q\n"
+               "      electronegativity networks and hardnesses from reference charges, then\n"
+               "  --set model.electrostatics=Q -o MODEL\n"
+               "      the short-range networks (charge as input) on energies and forces.\n"
                "Settings come from the YAML file, then the options below (later ones win).\n"
                "\n"
                "options:\n"
@@ -30,7 +35,8 @@ static void train_usage(FILE *f)
                "  -h, --help            this help\n"
                "\n"
                "Progress goes to stderr: a live line on a terminal, else one line per epoch.\n"
-               "Errors are RMSE: energy per atom in meV, forces in meV/Angstrom (data in eV, Angstrom).\n"
+               "Errors are RMSE: energy per atom in meV, forces in meV/Angstrom (data in eV, Angstrom),\n"
+               "charges in me.\n"
                "\n"
                "exit codes: 0 success, 1 failure while training, 2 bad usage, configuration or data\n");
 }
@@ -59,11 +65,19 @@ static void progress(const mlpot_train_progress *p, void *user)
     double per_epoch = p->epoch > 0 ? p->epoch_s : 0.0;
     format_duration(per_epoch * (p->epochs - p->epoch), eta, sizeof eta);
     char line[512];
-    int n = snprintf(line, sizeof line, "epoch %*d/%d  loss %.3e  train E %.3g F %.4g", (int)log10(p->epochs + 1) + 1,
+    int n;
+    if (!isnan(p->train.charge_rmse)) { /* a 4G model's charges stage: charges in me */
+        n = snprintf(line, sizeof line, "epoch %*d/%d  loss %.3e  train q %.4g", (int)log10(p->epochs + 1) + 1, p->epoch,
+                     p->epochs, p->loss, 1e3 * p->train.charge_rmse);
+        if (!isnan(p->validation.charge_rmse))
+            n += snprintf(line + n, sizeof line - (size_t)n, "  val q %.4g", 1e3 * p->validation.charge_rmse);
+    } else {
+        n = snprintf(line, sizeof line, "epoch %*d/%d  loss %.3e  train E %.3g F %.4g", (int)log10(p->epochs + 1) + 1,
                      p->epoch, p->epochs, p->loss, 1e3 * p->train.energy_rmse, 1e3 * p->train.force_rmse);
-    if (!isnan(p->validation.energy_rmse))
-        n += snprintf(line + n, sizeof line - (size_t)n, "  val E %.3g F %.4g", 1e3 * p->validation.energy_rmse,
-                      1e3 * p->validation.force_rmse);
+        if (!isnan(p->validation.energy_rmse))
+            n += snprintf(line + n, sizeof line - (size_t)n, "  val E %.3g F %.4g", 1e3 * p->validation.energy_rmse,
+                          1e3 * p->validation.force_rmse);
+    }
     snprintf(line + n, sizeof line - (size_t)n, "  lr %.1e  %.2fs/epoch  ETA %s%s", p->learning_rate, per_epoch, eta,
              p->best_epoch == p->epoch && p->epoch > 0 ? "  *" : "");
     if (d->live) {
@@ -186,7 +200,9 @@ int cli_train(int argc, char **argv)
     mlpot_train_config_get(c, "output.directory", model, sizeof model, &err);
     printf("trained %d parameters on %d structures (%d validation, %d test) in %.1f s; best epoch %d of %d\n",
            r.n_parameters, r.n_train, r.n_validation, r.n_test, r.seconds, r.best_epoch, r.epochs_run);
-    if (r.n_test > 0) {
+    if (r.n_test > 0 && !isnan(r.test.charge_rmse))
+        printf("test set: charges RMSE %.4g me, MAE %.4g me\n", 1e3 * r.test.charge_rmse, 1e3 * r.test.charge_mae);
+    else if (r.n_test > 0) {
         printf("test set: energy RMSE %.4g meV/atom, MAE %.4g meV/atom; forces RMSE %.4g meV/A, MAE %.4g meV/A\n",
                1e3 * r.test.energy_rmse, 1e3 * r.test.energy_mae, 1e3 * r.test.force_rmse, 1e3 * r.test.force_mae);
         for (int e = 0; e < r.n_elements; ++e)

@@ -31,11 +31,21 @@ typedef struct qeq_solver {
 mlpot_status qeq_solve(qeq_solver *qs, const coulomb_matrix *cm, const double *chi, const double *hardness,
                        double total_charge, double *q, double *lambda, mlpot_error *err);
 
+/* The same for a Coulomb matrix already filled (a, n×n row-major, copied): training keeps A of
+ * each structure and solves again as the electronegativities and hardnesses change. */
+mlpot_status qeq_solve_matrix(qeq_solver *qs, int n, const double *a, const double *chi, const double *hardness,
+                              double total_charge, double *q, double *lambda, mlpot_error *err);
+
 /* phi = A q: ∂(½ qᵀA q)/∂q, the Coulomb potential at each atom (after qeq_solve). */
 void qeq_coulomb_potential(const qeq_solver *qs, const double *q, double *phi);
 
 /* Solves the adjoint system for c[n]: y[n] (μ dropped). */
 mlpot_status qeq_adjoint(const qeq_solver *qs, const double *c, double *y, mlpot_error *err);
+
+/* Solves the adjoint system for n_rhs right-hand sides at once: c is (n+1)×n_rhs row-major,
+ * rows 0..n-1 the right-hand sides (row n is set to 0), overwritten by the solutions (row n:
+ * the multipliers). */
+mlpot_status qeq_adjoint_many(const qeq_solver *qs, double *c, int n_rhs, mlpot_error *err);
 
 void qeq_solver_free(qeq_solver *qs);
 

@@ -53,10 +53,9 @@ static void screen_pair(const nnp_electrostatics *el, double r, double gamma, do
     *du_over_r = el->coulomb * (dg * fm1 + g * dfs / r);
 }
 
-/* Screening: per atom Σ_j u_ij q_j added to phi (the screening energy is ½ Σ_i q_i phi_i), and
- * when grad is given, the gradient of that energy at fixed charges (and its virial), over the
- * Coulomb matrix's pairs (each pair image once; an atom's own image stands for ±T). */
-static void screening_terms(const nnp_electrostatics *el, const coulomb_matrix *cm, const double *q, double *phi,
+/* Screening (nnp_model.h): over the Coulomb matrix's pairs (each pair image once; an atom's own
+ * image stands for ±T). */
+void nnp_4g_screening_terms(const nnp_electrostatics *el, const coulomb_matrix *cm, const double *q, double *phi,
                             double *grad, double *virial)
 {
     const double *sigma = cm->sigma;
@@ -190,7 +189,7 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
     qeq_coulomb_potential(&qs, q, phi);
     for (int i = 0; i < n; ++i) phi[i] -= el->coulomb * q[i] / (SQRT_PI * sigma[i]);
     double virial[9] = {0}; /* of the electrostatic terms; the networks' goes per atom to local */
-    if (el->screen) screening_terms(el, &cm, q, screen, want_grad ? coulomb_grad : NULL, virial);
+    if (el->screen) nnp_4g_screening_terms(el, &cm, q, screen, want_grad ? coulomb_grad : NULL, virial);
     for (int i = 0; i < n; ++i) {
         phi[i] += screen[i];
         /* ½ q_i ∂E_elec/∂q_i: E_elec is quadratic in q, so these sum to it */

@@ -480,7 +480,8 @@ static mlpot_status load_electrostatics(const n2p2_settings *s, const char *fold
 
 /* --- folder --------------------------------------------------------------------------------------- */
 
-mlpot_status nnp_model_load(const char *folder_arg, const mlpot_nnp_options *opt, nnp_model *m, mlpot_error *err)
+static mlpot_status load(const char *folder_arg, const mlpot_nnp_options *opt, int short_weights, nnp_model *m,
+                         mlpot_error *err)
 {
     memset(m, 0, sizeof *m);
     char folder[4096], path[4200];
@@ -546,6 +547,7 @@ mlpot_status nnp_model_load(const char *folder_arg, const mlpot_nnp_options *opt
     for (int e = 0; e < ne && !st; ++e) {
         snprintf(path, sizeof path, "%s/weights.%03d.data", folder, m->acsf.z[e]);
         struct stat info;
+        if (stat(path, &info) != 0 && !short_weights) continue;
         if (stat(path, &info) != 0)
             st = mlpot_fail(err, MLPOT_ERR_IO, "%s: missing (the weights of the %s network)", path,
                             mlpot_element_symbol(m->acsf.z[e]));
@@ -568,5 +570,21 @@ mlpot_status nnp_model_load(const char *folder_arg, const mlpot_nnp_options *opt
 done:
     n2p2_settings_free(&s);
     if (st) nnp_model_free(m);
+    return st;
+}
+
+mlpot_status nnp_model_load(const char *folder, const mlpot_nnp_options *opt, nnp_model *m, mlpot_error *err)
+{
+    return load(folder, opt, 1, m, err);
+}
+
+mlpot_status nnp_model_load_electrostatics(const char *folder, nnp_model *m, mlpot_error *err)
+{
+    mlpot_status st = load(folder, NULL, 0, m, err);
+    if (!st && m->generation != 4) {
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                        "%s: not a 4G-HDNNP (input.nn lacks nnp_generation 4), so it has no charges to train on", folder);
+        nnp_model_free(m);
+    }
     return st;
 }

@@ -54,6 +54,9 @@ typedef struct nnp_model {
 
 /* Loads an n2p2 folder into m (nnp_load.c). */
 mlpot_status nnp_model_load(const char *folder, const mlpot_nnp_options *opt, nnp_model *m, mlpot_error *err);
+/* The same for a 4G folder whose short-range weights may be missing (a model between n2p2's two
+ * training stages: electronegativities and hardnesses only); missing networks are left zero. */
+mlpot_status nnp_model_load_electrostatics(const char *folder, nnp_model *m, mlpot_error *err);
 void nnp_model_free(nnp_model *m);
 
 /* A potential that owns the (heap-allocated) model m; on failure m is freed too. */
@@ -71,6 +74,33 @@ mlpot_status nnp_extrapolation_check(const nnp_model *m, const mlpot_structure *
 /* The 4G-HDNNP evaluation (nnp_4g.c); m->generation == 4. */
 mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const mlpot_neighbour_list *nl,
                             unsigned request, mlpot_result *out, mlpot_error *err);
+
+/* n2p2's screening of the short-range electrostatics: per atom Σ_j u_ij q_j added to phi (the
+ * screening energy is ½ Σ_i q_i phi_i) and, when grad is given, the gradient of that energy at
+ * fixed charges added to grad[3n] and its virial to virial[9]. */
+struct coulomb_matrix;
+void nnp_4g_screening_terms(const nnp_electrostatics *el, const struct coulomb_matrix *cm, const double *q, double *phi,
+                            double *grad, double *virial);
+
+/* What training the short-range networks of a 4G model needs of a structure, from the model's
+ * electronegativity networks, hardnesses and widths alone (nnp_4g_response.c): the charges q,
+ * the electrostatic energy E_elec(q) (nnp_model.h) with its forces and virial including the
+ * charges' response, and the charges' derivatives
+ *   dq[i][k] = dq_i/dx_k (k < 3n),   dq[i][3n + 3a + b] = -∂q_i/∂ε (virial convention of
+ *   mlpot_result, so that W = Σ_i (∂E/∂q_i) dq[i][3n + ·] for an energy depending on q),
+ * from QEq: M dq = -[d(Aq + χ); 0], one factorisation, 3n + 9 right-hand sides. */
+typedef struct nnp_4g_response {
+    int n;
+    double *q;         /* [n] */
+    double energy;     /* E_elec */
+    double *forces;    /* [3n] */
+    double virial[9];
+    double *dq;        /* [n][3n + 9], when asked for */
+} nnp_4g_response;
+
+mlpot_status nnp_4g_response_compute(const nnp_model *m, const mlpot_structure *s, const mlpot_neighbour_list *nl,
+                                     double total_charge, int want_dq, nnp_4g_response *r, mlpot_error *err);
+void nnp_4g_response_free(nnp_4g_response *r);
 
 /* Writes m as an n2p2 model folder (input.nn, scaling.data, weights.ZZZ.data; created if
  * needed), each file atomically. `comment` (may be NULL) heads input.nn as # lines. */

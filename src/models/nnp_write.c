@@ -1,6 +1,7 @@
 /* Writing a model as an n2p2 folder that n2p2 (nnp-predict, the LAMMPS interface) and mlpot
  * read: input.nn with the model keywords and every symmetry function, scaling.data with the
- * statistics in n2p2's sorted order, weights.ZZZ.data in n2p2's connection order. Numbers are
+ * statistics in n2p2's sorted order, weights.ZZZ.data in n2p2's connection order; for a 4G model
+ * also the electrostatic keywords, weightse.ZZZ.data and hardness.ZZZ.data. Numbers are
  * written with 17 significant digits, so a written model evaluates exactly as in memory. */
 #include <errno.h>
 #include <stdio.h>
@@ -63,14 +64,33 @@ static mlpot_status write_input_nn(const nnp_model *m, const char *path, const c
     if (type == ACSF_SCALE_SIGMA) fputs("scale_symmetry_functions_sigma\n", o);
     if (type != ACSF_SCALE_NONE && type != ACSF_CENTER)
         fprintf(o, "scale_min_short %.17g\nscale_max_short %.17g\n", m->scaling.smin, m->scaling.smax);
-    if (m->nets[0].normalize) fputs("normalize_nodes\n", o);
+    /* a 4G model between the training stages has no short-range networks yet: their topology
+     * is written as that of the electronegativity networks */
+    const nn *shorts = m->nets ? m->nets : m->elec.nets;
+    if (shorts[0].normalize) fputs("normalize_nodes\n", o);
     char layers[64], nodes[1024], acts[1024];
-    topology_words(&m->nets[0], layers, nodes, acts, sizeof nodes);
+    topology_words(&shorts[0], layers, nodes, acts, sizeof nodes);
     fprintf(o, "global_hidden_layers_short %s\nglobal_nodes_short %s\nglobal_activation_short %s\n", layers, nodes, acts);
+    if (m->generation == 4) {
+        const nnp_electrostatics *el = &m->elec;
+        fputs("nnp_generation 4\n", o);
+        topology_words(&el->nets[0], layers, nodes, acts, sizeof nodes);
+        fprintf(o, "global_hidden_layers_electrostatic %s\nglobal_nodes_electrostatic %s\nglobal_activation_electrostatic %s\n",
+                layers, nodes, acts);
+        for (int e = 0; e < n_el; ++e)
+            fprintf(o, "fixed_gausswidth %s %.17g\n", mlpot_element_symbol(m->acsf.z[e]), el->width[e]);
+        if (el->screen) fprintf(o, "screen_electrostatics %.17g %.17g\n", el->screen_inner, el->screen_outer);
+        fprintf(o, "four_pi_epsilon %.17g\n", 1.0 / el->coulomb);
+        fprintf(o, "ewald_truncation_error_method %d\n", el->ewald.method);
+        if (el->ewald.method == EWALD_KOLAFA_PERRAM)
+            fprintf(o, "ewald_prec %.17g %.17g %.17g\n", el->ewald.accuracy, el->ewald.max_charge, el->ewald.fixed_cutoff);
+        else
+            fprintf(o, "ewald_prec %.17g\n", el->ewald.accuracy);
+    }
     for (int e = 1; e < n_el; ++e) /* per-element networks where they differ */
-        if (!same_topology(&m->nets[e], &m->nets[0])) {
+        if (!same_topology(&shorts[e], &shorts[0])) {
             const char *sym = mlpot_element_symbol(m->acsf.z[e]);
-            topology_words(&m->nets[e], layers, nodes, acts, sizeof nodes);
+            topology_words(&shorts[e], layers, nodes, acts, sizeof nodes);
             fprintf(o, "element_hidden_layers_short %s %s\nelement_nodes_short %s %s\nelement_activation_short %s %s\n", sym,
                     layers, sym, nodes, sym, acts);
         }
@@ -118,6 +138,15 @@ static mlpot_status write_weights(const nn *net, const char *path, mlpot_error *
     return atomic_file_commit(&f, err);
 }
 
+static mlpot_status write_hardness(double hardness, const char *path, mlpot_error *err)
+{
+    atomic_file f;
+    mlpot_status st = atomic_file_open(&f, path, err);
+    if (st) return st;
+    fprintf(f.file, "%24.16E\n", hardness);
+    return atomic_file_commit(&f, err);
+}
+
 mlpot_status nnp_model_write(const nnp_model *m, const char *folder, const char *comment, mlpot_error *err)
 {
     if (mkdir(folder, 0777) != 0 && errno != EEXIST)
@@ -125,9 +154,15 @@ mlpot_status nnp_model_write(const nnp_model *m, const char *folder, const char 
     char path[4200];
     mlpot_status st = MLPOT_OK;
     /* the networks and statistics first, input.nn last: a folder with a new input.nn is complete */
-    for (int e = 0; e < m->acsf.n_elements && !st; ++e) {
+    for (int e = 0; e < m->acsf.n_elements && !st && m->nets; ++e) {
         snprintf(path, sizeof path, "%s/weights.%03d.data", folder, m->acsf.z[e]);
         st = write_weights(&m->nets[e], path, err);
+    }
+    for (int e = 0; e < m->acsf.n_elements && !st && m->generation == 4; ++e) {
+        snprintf(path, sizeof path, "%s/weightse.%03d.data", folder, m->acsf.z[e]);
+        st = write_weights(&m->elec.nets[e], path, err);
+        snprintf(path, sizeof path, "%s/hardness.%03d.data", folder, m->acsf.z[e]);
+        if (!st) st = write_hardness(m->elec.hardness[e], path, err);
     }
     snprintf(path, sizeof path, "%s/scaling.data", folder);
     if (!st) st = write_scaling(m, path, err);

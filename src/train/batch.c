@@ -16,8 +16,9 @@
 
 mlpot_train_errors train_metrics_errors(const train_metrics *m, int e)
 {
-    mlpot_train_errors r = {NAN, NAN, NAN, NAN, NAN, NAN};
+    mlpot_train_errors r = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
     if (e < 0) {
+        if (m->q_n) r.charge_rmse = sqrt(m->q_sq / m->q_n), r.charge_mae = m->q_abs / m->q_n;
         if (m->e_n) r.energy_rmse = sqrt(m->e_sq / m->e_n), r.energy_mae = m->e_abs / m->e_n;
         if (m->f_n) r.force_rmse = sqrt(m->f_sq / m->f_n), r.force_mae = m->f_abs / m->f_n;
         if (m->s_n) r.stress_rmse = sqrt(m->s_sq / m->s_n), r.stress_mae = m->s_abs / m->s_n;
@@ -64,13 +65,20 @@ static void add_residuals(train_metrics *m, const train_residuals *r, double wei
     if (r->has_energy) m->e_sq += r->energy_error * r->energy_error, m->e_abs += fabs(r->energy_error), m->e_n++;
     m->f_sq += r->force_sq, m->f_abs += r->force_abs, m->f_n += r->force_n;
     m->s_sq += r->stress_sq, m->s_abs += r->stress_abs, m->s_n += r->stress_n;
+    m->q_sq += r->charge_sq, m->q_abs += r->charge_abs, m->q_n += r->charge_n;
     for (int e = 0; e < TRAIN_MAX_ELEMENTS; ++e)
         m->f_sq_el[e] += r->force_sq_el[e], m->f_abs_el[e] += r->force_abs_el[e], m->f_n_el[e] += r->force_n_el[e];
 }
 
-/* The cache slot of structure s (inserted when absent), or NULL when the table cannot grow. */
+/* The cache slot of structure s (inserted when absent), or NULL when the table cannot grow.
+ * Inserting may move every slot: pointers from earlier calls are stale after an insertion. */
 static train_cache *cache_slot(train_batcher *b, const mlpot_structure *s)
 {
+    if (b->cache_capacity) {
+        size_t h = ((uintptr_t)s >> 4) * 0x9E3779B97F4A7C15ull & (b->cache_capacity - 1);
+        while (b->cache_key[h] && b->cache_key[h] != s) h = (h + 1) & (b->cache_capacity - 1);
+        if (b->cache_key[h]) return &b->cache[h];
+    }
     if (2 * (b->cache_used + 1) > b->cache_capacity) { /* grow: rehash */
         size_t capacity = b->cache_capacity ? 2 * b->cache_capacity : 256;
         const mlpot_structure **key = calloc(capacity, sizeof *key);
@@ -112,8 +120,11 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
         mlpot_error_clear(&first);
         if (grad) memset(b->slots, 0, count * b->n_params * sizeof *b->slots);
         train_cache *kept[CHUNK];
-        for (size_t q = 0; q < count; ++q) /* the table changes only here, outside the parallel loop */
-            kept[q] = b->cache_budget ? cache_slot(b, s[idx ? idx[start + q] : start + q]) : NULL;
+        /* the table changes only here, outside the parallel loop: insert, then look up (an
+         * insertion may move the slots found before it) */
+        for (int pass = 0; pass < 2; ++pass)
+            for (size_t q = 0; q < count; ++q)
+                kept[q] = b->cache_budget ? cache_slot(b, s[idx ? idx[start + q] : start + q]) : NULL;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(b->n_threads)
         for (size_t q = 0; q < count; ++q) {
 #ifdef _OPENMP
@@ -129,7 +140,7 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
                 int fits;
 #pragma omp critical(train_cache_budget)
                 fits = b->cache_bytes < b->cache_budget;
-                if (fits && (fs = train_cache_fill(c, b->model, st, ws, &local)) == MLPOT_OK) {
+                if (fits && (fs = train_cache_fill(c, b->model, st, &b->weights, ws, &local)) == MLPOT_OK) {
 #pragma omp critical(train_cache_budget)
                     b->cache_bytes += c->bytes;
                 }

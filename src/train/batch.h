@@ -16,6 +16,8 @@ typedef struct train_metrics {
     long s_n;
     double f_sq_el[TRAIN_MAX_ELEMENTS], f_abs_el[TRAIN_MAX_ELEMENTS];
     long f_n_el[TRAIN_MAX_ELEMENTS];
+    double q_sq, q_abs;
+    long q_n;
 } train_metrics;
 
 /* RMSE and MAE from sums (NAN where nothing was counted); e: -1 overall, else the element's

@@ -9,7 +9,7 @@
 #include "core/error.h"
 
 #define MAGIC "MLPOTTRN"
-#define VERSION 1u
+#define VERSION 2u
 
 uint64_t train_fnv1a(uint64_t h, const void *data, size_t n)
 {

@@ -1,6 +1,6 @@
 /* The state of a training run between epochs, and its checkpoint file.
  *
- * File layout (version 1, native byte order, written atomically):
+ * File layout (version 2, native byte order, written atomically):
  *   "MLPOTTRN" · u32 version · u64 fingerprint of the configuration · i32 epoch · u64 n_params
  *   · f64 θ[n] · f64 best θ[n] · f64 Adam m[n] · f64 Adam v[n] · i64 Adam step · f64 learning
  *   rate · i32 lr wait · i32 stop wait · i32 best epoch · f64 best loss · u64 RNG state[4]
@@ -17,8 +17,9 @@
 #include "mlpot/status.h"
 
 /* learning-curve row: epoch, seconds, loss, learning rate, then RMSE/MAE of energy, force and
- * stress on the training and on the validation set, then the validation loss */
-#define TRAIN_ROW 17
+ * stress on the training and on the validation set, then the validation loss, then RMSE/MAE of
+ * charges on the training and on the validation set */
+#define TRAIN_ROW 21
 
 typedef struct train_state {
     int epoch; /* epochs completed */

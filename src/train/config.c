@@ -14,10 +14,11 @@
 #include "core/memory.h"
 #include "core/nearest.h"
 #include "models/network.h"
+#include "train/loss.h"
 
 enum kind {
     K_REAL, K_INT, K_BOOL, K_SEED, K_STRING, K_FILES, K_REALS, K_INTS, K_FORMAT, K_EUNIT, K_LUNIT, K_ACTIVATION,
-    K_OPTIMIZER, K_REFERENCES
+    K_OPTIMIZER, K_STAGE, K_WIDTHS, K_REFERENCES
 };
 
 typedef struct key {
@@ -58,12 +59,19 @@ static const key KEYS[] = {
     {"model.scale_min", K_REAL, AT(scale_min), 0, "-1", ANY, "scaled symmetry functions range from scale_min ..."},
     {"model.scale_max", K_REAL, AT(scale_max), 0, "1", ANY, "... to scale_max (centred, n2p2's scale and center)"},
     {"model.reference_energies", K_REFERENCES, 0, 0, "fit", ANY, "per-element energies subtracted before the networks: fit (least squares on composition) or El=value, ..."},
+    {"model.charge_widths", K_WIDTHS, 0, 0, "", ANY, "4G-HDNNP charges stage: Gaussian charge width sigma per element, Angstrom (El=value, ...; n2p2's fixed_gausswidth, e.g. covalent radii)"},
+    {"model.initial_hardness", K_REAL, AT(initial_hardness), 0, "10", 1e-6, 1e6, "4G-HDNNP charges stage: starting hardness J of every element, eV/e^2 (fitted)"},
+    {"model.screening", K_REALS, AT(screening), AT(n_screening), "", 0, 1000, "4G-HDNNP charges stage: inner, outer radius of n2p2's cosine screening of the electrostatic energy, Angstrom (empty: none)"},
+    {"model.ewald_accuracy", K_REAL, AT(ewald_accuracy), 0, "1e-6", 1e-14, 0.1, "4G-HDNNP charges stage: Ewald truncation accuracy of periodic structures (n2p2's ewald_prec, Jackson-Catlow parameters)"},
+    {"model.electrostatics", K_STRING, AT(electrostatics), 0, "", ANY, "4G-HDNNP short-range stage: the model folder of the charges stage (its symmetry functions, scaling, electronegativity networks and hardnesses are kept; the model options above are not used)"},
     {"loss.energy_sigma", K_REAL, AT(energy_sigma), 0, "0.001", 1e-12, INFINITY, "noise level of energies per atom (weight 1/sigma^2), eV"},
     {"loss.force_sigma", K_REAL, AT(force_sigma), 0, "0.05", 1e-12, INFINITY, "noise level of force components, eV/Angstrom"},
     {"loss.stress_sigma", K_REAL, AT(stress_sigma), 0, "0.001", 1e-12, INFINITY, "noise level of stress components, eV/Angstrom^3"},
+    {"loss.charge_sigma", K_REAL, AT(charge_sigma), 0, "0.01", 1e-12, INFINITY, "noise level of reference charges (4G charges stage), e"},
     {"loss.forces", K_BOOL, AT(use_forces), 0, "true", ANY, "fit forces"},
     {"loss.stress", K_BOOL, AT(use_stress), 0, "false", ANY, "fit stress (periodic structures with a stress or virial label)"},
     {"loss.regularization", K_REAL, AT(regularization), 0, "0", 0, INFINITY, "lambda of the L2 penalty on the parameters"},
+    {"training.stage", K_STAGE, AT(stage), 0, "energy", ANY, "energy: fit energies/forces/stress (a 2G model, or the short-range networks of a 4G model given model.electrostatics); charges: fit a 4G model's electronegativity networks and hardnesses to reference charges (n2p2's stage 1)"},
     {"training.optimizer", K_OPTIMIZER, AT(optimizer), 0, "adam", ANY, "adam (mini-batches) or lbfgs (full batch)"},
     {"training.epochs", K_INT, AT(epochs), 0, "100", 0, 10000000, "passes over the training data"},
     {"training.batch_size", K_INT, AT(batch_size), 0, "8", 1, 1000000, "structures per Adam step"},
@@ -93,7 +101,7 @@ void mlpot_train_config_free(mlpot_train_config *c)
 {
     if (!c) return;
     list_free(&c->train), list_free(&c->validation), list_free(&c->test);
-    free(c->energy_key), free(c->forces_key), free(c->stress_key), free(c->symmetry_functions);
+    free(c->energy_key), free(c->forces_key), free(c->stress_key), free(c->symmetry_functions), free(c->electrostatics);
     free(c->directory), free(c->learning_curve), free(c->checkpoint);
     free(c);
 }
@@ -142,6 +150,27 @@ static mlpot_status parse_int(const key *k, const char *word, int *out, mlpot_er
     if (st) return st;
     if (x != floor(x)) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not a whole number", k->name, word);
     *out = (int)x;
+    return MLPOT_OK;
+}
+
+/* "El=value" words into z[], v[] (*n of them); values within the key's range, or any when
+ * `any_value`. */
+static mlpot_status parse_element_map(const key *k, char **w, int n, int any_value, int *z, double *v, int *count,
+                                      mlpot_error *err)
+{
+    for (int q = 0; q < n; ++q) {
+        char *eq = strchr(w[q], '=');
+        if (!eq) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not El=value", k->name, w[q]);
+        *eq = '\0';
+        int el = mlpot_element_number(w[q]);
+        if (!el) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: unknown element '%s'", k->name, w[q]);
+        key real = *k;
+        if (any_value) real.min = -INFINITY, real.max = INFINITY;
+        else real.min = 1e-6, real.max = 100;
+        mlpot_status st = parse_real(&real, eq + 1, &v[*count], err);
+        if (st) return st;
+        z[(*count)++] = el;
+    }
     return MLPOT_OK;
 }
 
@@ -247,25 +276,20 @@ static mlpot_status set_key(mlpot_train_config *c, const key *k, const char *val
         if (!strcmp(value, "adam")) return *(int *)at = TRAIN_ADAM, MLPOT_OK;
         if (!strcmp(value, "lbfgs") || !strcmp(value, "l-bfgs")) return *(int *)at = TRAIN_LBFGS, MLPOT_OK;
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not adam or lbfgs", k->name, value);
+    case K_STAGE:
+        if (!strcmp(value, "energy") || !strcmp(value, "short")) return *(int *)at = TRAIN_STAGE_ENERGY, MLPOT_OK;
+        if (!strcmp(value, "charges") || !strcmp(value, "charge")) return *(int *)at = TRAIN_STAGE_CHARGES, MLPOT_OK;
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not energy or charges", k->name, value);
+    case K_WIDTHS: {
+        int n = split_list(buf, w, 256);
+        c->n_width = 0;
+        return parse_element_map(k, w, n, 0, c->width_z, c->width, &c->n_width, err);
+    }
     default: { /* K_REFERENCES: "fit" or "El=value, ..." */
         int n = split_list(buf, w, 256);
-        if (n == 1 && !strcmp(w[0], "fit")) return c->n_reference = 0, MLPOT_OK;
         c->n_reference = 0;
-        for (int q = 0; q < n; ++q) {
-            char *eq = strchr(w[q], '=');
-            if (!eq && q + 1 < n && strchr(w[q + 1], '=') == w[q + 1]) eq = NULL; /* "El =value" is not supported */
-            if (!eq) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not El=energy (or 'fit')", k->name, w[q]);
-            *eq = '\0';
-            int z = mlpot_element_number(w[q]);
-            if (!z) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: unknown element '%s'", k->name, w[q]);
-            key real = *k;
-            real.min = -INFINITY, real.max = INFINITY;
-            double v;
-            mlpot_status st = parse_real(&real, eq + 1, &v, err);
-            if (st) return st;
-            c->reference_z[c->n_reference] = z, c->reference_energy[c->n_reference++] = v;
-        }
-        return MLPOT_OK;
+        if (n == 1 && !strcmp(w[0], "fit")) return MLPOT_OK;
+        return parse_element_map(k, w, n, 1, c->reference_z, c->reference_energy, &c->n_reference, err);
     }
     }
 }
@@ -408,6 +432,14 @@ static void value_text(const mlpot_train_config *c, const key *k, char *buf, siz
         break;
     case K_ACTIVATION: snprintf(buf, size, "%s", nn_activation_letter(*(const int *)at)); break;
     case K_OPTIMIZER: snprintf(buf, size, "%s", *(const int *)at == TRAIN_LBFGS ? "lbfgs" : "adam"); break;
+    case K_STAGE: snprintf(buf, size, "%s", *(const int *)at == TRAIN_STAGE_CHARGES ? "charges" : "energy"); break;
+    case K_WIDTHS:
+        used = (size_t)snprintf(buf, size, "{");
+        for (int q = 0; q < c->n_width && used < size; ++q)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s: %.17g", q ? ", " : "", mlpot_element_symbol(c->width_z[q]),
+                                     c->width[q]);
+        if (used < size) snprintf(buf + used, size - used, "}");
+        break;
     default:
         if (!c->n_reference) snprintf(buf, size, "fit");
         used = 0;

@@ -36,10 +36,19 @@ struct mlpot_train_config {
     int n_reference;
     int reference_z[MLPOT_MAX_ELEMENT];
     double reference_energy[MLPOT_MAX_ELEMENT];
+    /* 4G-HDNNP */
+    int n_width;
+    int width_z[MLPOT_MAX_ELEMENT];
+    double width[MLPOT_MAX_ELEMENT];
+    double initial_hardness, ewald_accuracy;
+    int n_screening;
+    double screening[8];
+    char *electrostatics;
     /* loss */
-    double energy_sigma, force_sigma, stress_sigma, regularization;
+    double energy_sigma, force_sigma, stress_sigma, charge_sigma, regularization;
     int use_forces, use_stress;
     /* training */
+    int stage; /* enum train_stage (train/loss.h) */
     int optimizer, epochs, batch_size, lr_patience, lbfgs_iterations, early_stopping, resume, cache_memory;
     double learning_rate, lr_decay, lr_min;
     unsigned long long seed;

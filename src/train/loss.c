@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "core/neighbours_internal.h"
+#include "longrange/coulomb_matrix.h"
 #include "potential/accumulate.h"
 
 void train_cache_init(train_cache *c)
@@ -30,7 +31,8 @@ void train_cache_init(train_cache *c)
 void train_cache_free(train_cache *c)
 {
     mlpot_neighbour_list_free(&c->nl);
-    free(c->G), free(c->J), free(c->goff), free(c->joff);
+    free(c->G), free(c->J), free(c->goff), free(c->joff), free(c->coulomb);
+    nnp_4g_response_free(&c->response);
     train_cache_init(c);
 }
 
@@ -70,9 +72,46 @@ static void model_sizes(const nnp_model *m, size_t *max_fn, size_t *nn_n, size_t
     }
 }
 
-mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, train_workspace *ws,
-                              mlpot_error *err)
+double train_total_charge(const mlpot_structure *s)
 {
+    if (s->labels & MLPOT_LABEL_TOTAL_CHARGE) return s->total_charge;
+    double q = 0.0;
+    if ((s->labels & MLPOT_LABEL_CHARGES) && s->charges)
+        for (int i = 0; i < s->n_atoms; ++i) q += s->charges[i];
+    return q;
+}
+
+/* The Coulomb matrix of s with the model's Gaussian widths and Ewald settings. */
+static mlpot_status fill_coulomb(train_cache *c, const nnp_model *m, const mlpot_structure *s, mlpot_error *err)
+{
+    const int n = s->n_atoms;
+    double *sigma = malloc(((size_t)n + 1) * sizeof *sigma);
+    double *a = realloc(c->coulomb, ((size_t)n * n + 1) * sizeof *a);
+    if (a) c->coulomb = a;
+    if (!sigma || !a) {
+        free(sigma);
+        return mlpot_fail_memory(err, "training");
+    }
+    for (int i = 0; i < n; ++i) sigma[i] = m->elec.width[m->acsf.index[s->numbers[i]]];
+    ewald_splitting split = {0, 0, 0, 0};
+    mlpot_status st = MLPOT_OK;
+    if (s->pbc[0] && s->pbc[1] && s->pbc[2]) {
+        ewald_truncation_settings t = m->elec.ewald;
+        st = ewald_truncation_parameters(&t, n, mlpot_structure_volume(s), &split, err);
+    }
+    coulomb_matrix cm;
+    memset(&cm, 0, sizeof cm);
+    if (!st) st = coulomb_matrix_setup(&cm, s, sigma, m->elec.coulomb, &split, 0.0, err);
+    if (!st) st = coulomb_matrix_fill(&cm, a, n, err);
+    coulomb_matrix_free(&cm);
+    free(sigma);
+    return st;
+}
+
+mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, const train_weights *w,
+                              train_workspace *ws, mlpot_error *err)
+{
+    const int charges = w->stage == TRAIN_STAGE_CHARGES;
     c->ready = 0;
     const int n = s->n_atoms;
     mlpot_status st = mlpot_neighbour_list_build(&c->nl, s, m->acsf.rmax, 0.0, MLPOT_NEIGHBOURS_FULL, err);
@@ -90,7 +129,7 @@ mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_st
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "atom %d is %s, which the model does not have", i + 1,
                               mlpot_element_symbol(s->numbers[i]));
         const size_t count = nl->offsets[i + 1] - nl->offsets[i], nsf = (size_t)m->acsf.elements[e].n;
-        goff[i + 1] = goff[i] + nsf, joff[i + 1] = joff[i] + nsf * 3 * count;
+        goff[i + 1] = goff[i] + nsf, joff[i + 1] = joff[i] + (charges ? 0 : nsf * 3 * count);
     }
     double *G = realloc(c->G, (goff[n] + 1) * sizeof *G);
     if (G) c->G = G;
@@ -101,9 +140,17 @@ mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_st
     memset(G, 0, goff[n] * sizeof *G);
     memset(J, 0, joff[n] * sizeof *J);
     for (int i = 0; i < n; ++i)
-        acsf_atom(&m->acsf, m->acsf.index[s->numbers[i]], s, nl, i, ACSF_VALUES | ACSF_JACOBIAN, G + goff[i], J + joff[i],
-                  NULL, NULL, ws->acsf_work, NULL);
+        acsf_atom(&m->acsf, m->acsf.index[s->numbers[i]], s, nl, i, charges ? ACSF_VALUES : ACSF_VALUES | ACSF_JACOBIAN,
+                  G + goff[i], charges ? NULL : J + joff[i], NULL, NULL, ws->acsf_work, NULL);
     c->bytes = (goff[n] + joff[n] + 2 * ((size_t)n + 1)) * sizeof(double) + nl->n_pairs * 64;
+    if (m->generation == 4 && charges) {
+        if ((st = fill_coulomb(c, m, s, err))) return st;
+        c->bytes += (size_t)n * n * sizeof(double);
+    } else if (m->generation == 4) {
+        nnp_4g_response_free(&c->response);
+        if ((st = nnp_4g_response_compute(m, s, nl, train_total_charge(s), 1, &c->response, err))) return st;
+        c->bytes += (4 * (size_t)n + (size_t)n * (3 * (size_t)n + 9)) * sizeof(double);
+    }
     c->ready = 1;
     return MLPOT_OK;
 }
@@ -116,9 +163,14 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
     const int n = s->n_atoms;
     mlpot_status st = MLPOT_OK;
     if (!cache || !cache->ready) {
-        if ((st = train_cache_fill(&ws->scratch, m, s, ws, err))) return st;
+        if ((st = train_cache_fill(&ws->scratch, m, s, w, ws, err))) return st;
         cache = &ws->scratch;
     }
+    if (w->stage == TRAIN_STAGE_CHARGES) return train_structure_charges(m, offsets, s, cache, w, scale, ws, res, grad, err);
+    /* a 4G model's short-range networks: the charge is their last input, the electrostatics
+     * and the charges' derivatives are fixed (cache->response) */
+    const nnp_4g_response *elec = m->generation == 4 ? &cache->response : NULL;
+    const size_t cols = 3 * (size_t)n + 9;
     const mlpot_neighbour_list *nl = &cache->nl;
     const int want_forces = w->use_forces && (s->labels & MLPOT_LABEL_FORCES);
     const int want_stress = w->use_stress && (s->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) && s->pbc[0] &&
@@ -127,6 +179,7 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
     /* forces are always predicted (metrics), so the back-propagation pass always runs */
     size_t max_fn, nn_n, nn_train;
     model_sizes(m, &max_fn, &nn_n, &nn_train);
+    max_fn += 1; /* the charge input */
     ws->atom_stride = 3 * max_fn + 3 * nn_n;
     if (!grow(&ws->atom, &ws->atom_n, ws->atom_stride * (size_t)n) ||
         !grow(&ws->pair, &ws->pair_n, 6 * nl->n_pairs + 6) || !grow(&ws->forces, &ws->forces_n, 3 * (size_t)n + 3))
@@ -148,9 +201,11 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
         double *G = ws->atom + ws->atom_stride * (size_t)i, *S = G + max_fn, *dEdG = S + max_fn;
         double *values = dEdG + max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
         acsf_scaling_apply(&m->scaling, e, nsf, cache->G + cache->goff[i], S);
+        if (elec) S[nsf] = elec->q[i];
         energy += k_e * nn_forward_train(net, S, values, d1, d2) + nnp_energy_shift(m, e);
         nn_input_gradient(net, values, d1, dEdG, ws->nn_work);
         for (int g = 0; g < nsf; ++g) dEdG[g] *= factor[g] * k_e;
+        if (elec) dEdG[nsf] *= k_e; /* ∂E/∂q_i */
         const size_t first = nl->offsets[i], count = nl->offsets[i + 1] - first, row = 3 * count;
         double *gi = &ge[3 * first];
         memset(gi, 0, row * sizeof *gi);
@@ -169,10 +224,28 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
             for (int a = 0; a < 3; ++a) f[a] += ge[3 * k + a] - ge[3 * (size_t)nl->reverse[k] + a];
         for (int a = 0; a < 3; ++a) F[3 * i + a] = f[a];
     }
+    if (elec) { /* E_elec, and Σ_i ∂E/∂q_i dq_i/dx through the fixed charge derivatives */
+        energy += elec->energy;
+        for (size_t k = 0; k < 3 * (size_t)n; ++k) F[k] += elec->forces[k];
+        for (int i = 0; i < n; ++i) {
+            const int nsf = m->acsf.elements[m->acsf.index[s->numbers[i]]].n;
+            const double a = ws->atom[ws->atom_stride * (size_t)i + 2 * max_fn + (size_t)nsf], *dq = elec->dq + (size_t)i * cols;
+            for (size_t k = 0; k < 3 * (size_t)n; ++k) F[k] -= a * dq[k];
+        }
+    }
     double dstress[9] = {0}, volume = 0.0;
     if (want_stress) {
         double virial[9] = {0}, ref[9];
         for (size_t k = 0; k < nl->n_pairs; ++k) mlpot_virial_add(virial, &nl->vector[3 * k], &ge[3 * k], 1.0);
+        if (elec)
+            for (int i = 0; i < n; ++i) {
+                const int nsf = m->acsf.elements[m->acsf.index[s->numbers[i]]].n;
+                const double a = ws->atom[ws->atom_stride * (size_t)i + 2 * max_fn + (size_t)nsf];
+                const double *dw = elec->dq + (size_t)i * cols + 3 * (size_t)n;
+                for (int x = 0; x < 9; ++x) virial[x] += a * dw[x];
+            }
+        if (elec)
+            for (int x = 0; x < 9; ++x) virial[x] += elec->virial[x];
         volume = mlpot_structure_volume(s);
         if ((st = mlpot_structure_get_stress(s, ref, err))) return st;
         for (int a = 0; a < 9; ++a) {
@@ -231,6 +304,15 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
                 ws->tangent[g] = t;
             }
             for (int g = 0; g < nsf; ++g) ws->v[g] = k_e * factor[g] * ws->tangent[g];
+            if (elec) { /* the charge input's tangent: the residuals through dq_i/dx and dq_i/dε */
+                const double *dq = elec->dq + (size_t)i * cols;
+                double t = 0.0;
+                if (a_f != 0.0)
+                    for (size_t k = 0; k < 3 * (size_t)n; ++k) t -= a_f * F[k] * dq[k];
+                if (a_s != 0.0)
+                    for (int x = 0; x < 9; ++x) t -= a_s * dstress[x] * dq[3 * (size_t)n + x];
+                ws->v[nsf] = k_e * t;
+            }
             v = ws->v;
         }
         nn_param_gradient(&m->nets[e], values, d1, d2, c_e * k_e, v, grad + offsets[e], ws->nn_work);

@@ -9,9 +9,16 @@
 
 #define TRAIN_MAX_ELEMENTS 16
 
+/* What is fitted: the energy model (a 2G network potential, or the short-range networks of a 4G
+ * one whose electrostatics are fixed), or the charges of a 4G model (its electronegativity
+ * networks and hardnesses; n2p2's first training stage, loss_charges.c). */
+enum train_stage { TRAIN_STAGE_ENERGY = 0, TRAIN_STAGE_CHARGES = 1 };
+
 typedef struct train_weights {
     double energy, force, stress; /* 1 / σ² */
     int use_forces, use_stress;
+    int stage;                    /* enum train_stage */
+    double charge;                /* 1 / σ_q², charges stage */
 } train_weights;
 
 /* Errors of one structure, as sums (metrics add them up over a set). */
@@ -25,6 +32,8 @@ typedef struct train_residuals {
     int stress_n;
     double force_sq_el[TRAIN_MAX_ELEMENTS], force_abs_el[TRAIN_MAX_ELEMENTS];
     long force_n_el[TRAIN_MAX_ELEMENTS];
+    double charge_sq, charge_abs;   /* over atoms */
+    long charge_n;
 } train_residuals;
 
 /* What training needs of a structure that the network does not change: its neighbour list
@@ -39,6 +48,10 @@ typedef struct train_cache {
     double *G, *J;
     size_t *goff, *joff; /* [n_atoms + 1] */
     size_t bytes;
+    /* 4G models: the charges stage keeps the Coulomb matrix A (n×n; no Jacobian J), the short-range
+     * stage the fixed electrostatics and the charges' derivatives (nnp_model.h) */
+    double *coulomb;
+    nnp_4g_response response;
 } train_cache;
 void train_cache_init(train_cache *c);
 void train_cache_free(train_cache *c);
@@ -60,9 +73,21 @@ typedef struct train_workspace {
 void train_workspace_init(train_workspace *ws);
 void train_workspace_free(train_workspace *ws);
 
-/* Fills c for s (neighbour list, G, J). */
-mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, train_workspace *ws,
-                              mlpot_error *err);
+/* Fills c for s (neighbour list, G, J, and what the stage of a 4G model needs). */
+mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, const train_weights *w,
+                              train_workspace *ws, mlpot_error *err);
+
+/* The total charge QEq constrains a training structure to: its label, else the sum of its
+ * reference charges, else 0. */
+double train_total_charge(const mlpot_structure *s);
+
+/* The charges stage of a 4G model (loss_charges.c): m->nets are the electronegativity networks
+ * being fitted, m->elec.hardness[e] the hardnesses J_e; L = Σ_i (q_i - q_i,ref)² / σ_q², and
+ * grad receives scale · dL/dθ for the networks (offsets as in train_structure) and dL/dJ_e at
+ * grad[offsets[n_elements] + e]. */
+mlpot_status train_structure_charges(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
+                                     const train_cache *cache, const train_weights *w, double scale, train_workspace *ws,
+                                     train_residuals *res, double *grad, mlpot_error *err);
 
 /* Evaluates m on s. Fills res; when grad is not NULL adds scale · dL_s/dθ to it, θ being the
  * networks' parameters one element after the other (element e's block at offsets[e]). `cache`

@@ -150,7 +150,7 @@ mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *
 }
 
 mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure *const *s, size_t n, const int *z,
-                                            const double *energy, int n_given, mlpot_error *err)
+                                            const double *energy, int n_given, const double *shift, mlpot_error *err)
 {
     const int n_el = m->acsf.n_elements;
     int given[MLPOT_MAX_ELEMENT] = {0};
@@ -177,7 +177,7 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
     size_t r = 0;
     for (size_t q = 0; q < n; ++q) {
         if (!(s[q]->labels & MLPOT_LABEL_ENERGY)) continue;
-        double target = s[q]->energy;
+        double target = s[q]->energy - (shift ? shift[q] : 0.0);
         for (int i = 0; i < s[q]->n_atoms; ++i) {
             int e = m->acsf.index[s[q]->numbers[i]];
             if (given[e]) target -= m->offset[e];

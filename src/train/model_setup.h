@@ -23,10 +23,11 @@ mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *
                                     mlpot_error *err);
 
 /* Per-element energies: the least-squares (minimum-norm, for compositions that do not
- * determine them) fit of the structures' energies on their compositions, then those given
- * (z[k], energy[k]) replace fitted ones. */
+ * determine them) fit of the structures' energies (less shift[q] when shift is not NULL, e.g.
+ * a 4G model's electrostatic energy) on their compositions, then those given (z[k], energy[k])
+ * replace fitted ones. */
 mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure *const *s, size_t n, const int *z,
-                                            const double *energy, int n_given, mlpot_error *err);
+                                            const double *energy, int n_given, const double *shift, mlpot_error *err);
 
 /* Initial parameters: weights uniform in ±sqrt(6 / (n_in + n_out)) (Glorot), the output
  * layer's scaled by 0.1 so that the first predictions are the reference energies; biases 0. */

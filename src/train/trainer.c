@@ -159,14 +159,135 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
         if (!kept) st = mlpot_fail_memory(err, "setting up a model");
     }
     free_lines(lines, n_lines);
-    if (!st) st = train_model_reference_energies(&t->model, train, n_train, c->reference_z, c->reference_energy,
-                                                 c->n_reference, err);
+    if (!st && c->stage != TRAIN_STAGE_CHARGES)
+        st = train_model_reference_energies(&t->model, train, n_train, c->reference_z, c->reference_energy,
+                                            c->n_reference, NULL, err);
     if (st) return st;
     t->n_params = train_model_offsets(&t->model, t->offsets);
     rng r;
     rng_seed(&r, c->seed, 2);
     train_model_init_params(&t->model, &r);
     return MLPOT_OK;
+}
+
+/* --- 4G-HDNNP -------------------------------------------------------------------------------- */
+
+/* The charges stage: the networks just set up become the electronegativity networks; widths,
+ * hardnesses, screening and Ewald settings from the configuration. The parameter vector ends
+ * with h_e per element, J_e = h_e² (n2p2's parametrisation, which keeps J positive). */
+static mlpot_status setup_charges(trainer *t, mlpot_error *err)
+{
+    const mlpot_train_config *c = t->c;
+    nnp_model *m = &t->model;
+    nnp_electrostatics *el = &m->elec;
+    const int ne = m->acsf.n_elements;
+    for (int set = 0; set < 3; ++set)
+        for (size_t q = 0; q < t->data.n[set]; ++q) {
+            const mlpot_structure *s = t->data.set[set][q];
+            if (!(s->labels & MLPOT_LABEL_CHARGES) || !s->charges)
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s:%ld: no reference charges, which the charges stage fits",
+                                  s->source ? s->source : "structure", s->source ? s->source_line : (long)q + 1);
+        }
+    if (c->n_screening != 0 && c->n_screening != 2)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "model.screening: give the inner and outer radius (or nothing)");
+    if (c->n_screening == 2 && !(c->screening[0] < c->screening[1]))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "model.screening: the inner radius %g must lie below the outer %g",
+                          c->screening[0], c->screening[1]);
+    el->width = calloc((size_t)ne, sizeof *el->width);
+    el->hardness = calloc((size_t)ne, sizeof *el->hardness);
+    if (!el->width || !el->hardness) return mlpot_fail_memory(err, "setting up a 4G model");
+    double max_width = 0.0;
+    for (int e = 0; e < ne; ++e) {
+        for (int k = 0; k < c->n_width; ++k)
+            if (c->width_z[k] == m->acsf.z[e]) el->width[e] = c->width[k];
+        if (!(el->width[e] > 0))
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "model.charge_widths gives no Gaussian width for %s (n2p2's fixed_gausswidth; e.g. its "
+                              "covalent radius in Angstrom)",
+                              mlpot_element_symbol(m->acsf.z[e]));
+        el->hardness[e] = c->initial_hardness;
+        if (el->width[e] > max_width) max_width = el->width[e];
+    }
+    m->generation = 4;
+    el->coulomb = MLPOT_COULOMB_EV_ANGSTROM;
+    el->screen = c->n_screening == 2;
+    if (el->screen) el->screen_inner = c->screening[0], el->screen_outer = c->screening[1];
+    el->ewald = (ewald_truncation_settings){EWALD_JACKSON_CATLOW, c->ewald_accuracy, 1.0, 0.0, el->coulomb, max_width};
+    t->n_params = t->offsets[ne] + (size_t)ne;
+    return MLPOT_OK;
+}
+
+/* The short-range stage: the model of the charges stage with new short-range networks whose
+ * last input is the charge; reference energies fitted to E - E_elec. */
+static mlpot_status setup_short_4g(trainer *t, mlpot_error *err)
+{
+    const mlpot_train_config *c = t->c;
+    nnp_model *m = &t->model;
+    mlpot_status st = nnp_model_load_electrostatics(c->electrostatics, m, err);
+    if (st) return st;
+    const int ne = m->acsf.n_elements;
+    for (int k = 0; k < t->data.n_elements; ++k)
+        if (t->data.elements[k] > MLPOT_MAX_ELEMENT || m->acsf.index[t->data.elements[k]] < 0)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: the model has no %s, which the training data have", c->electrostatics,
+                              mlpot_element_symbol(t->data.elements[k]));
+    for (int e = 0; e < ne && !st; ++e) {
+        int size[64], act[64];
+        size[0] = m->acsf.elements[e].n + 1, act[0] = NN_IDENTITY;
+        for (int l = 0; l < c->n_hidden; ++l) size[1 + l] = c->hidden[l], act[1 + l] = c->activation;
+        size[c->n_hidden + 1] = 1, act[c->n_hidden + 1] = NN_IDENTITY;
+        nn_free(&m->nets[e]);
+        st = nn_create(&m->nets[e], c->n_hidden + 2, size, act, 0, err);
+    }
+    const mlpot_structure *const *train = t->data.set[TRAIN_SET];
+    const size_t n_train = t->data.n[TRAIN_SET];
+    double *shift = calloc(n_train + 1, sizeof *shift);
+    if (!st && !shift) st = mlpot_fail_memory(err, "setting up a 4G model");
+    mlpot_neighbour_list nl;
+    mlpot_neighbour_list_init(&nl);
+    for (size_t q = 0; q < n_train && !st; ++q) { /* E_elec of each training structure */
+        nnp_4g_response r;
+        st = mlpot_neighbour_list_build(&nl, train[q], m->acsf.rmax, 0.0, MLPOT_NEIGHBOURS_FULL, err);
+        if (!st) st = nnp_4g_response_compute(m, train[q], &nl, train_total_charge(train[q]), 0, &r, err);
+        if (!st) shift[q] = r.energy, nnp_4g_response_free(&r);
+        if (st && train[q]->source) mlpot_error_prepend(err, "%s:%ld: ", train[q]->source, train[q]->source_line);
+    }
+    mlpot_neighbour_list_free(&nl);
+    if (!st)
+        st = train_model_reference_energies(m, train, n_train, c->reference_z, c->reference_energy, c->n_reference, shift, err);
+    free(shift);
+    if (st) return st;
+    t->n_params = train_model_offsets(m, t->offsets);
+    rng r;
+    rng_seed(&r, c->seed, 2);
+    train_model_init_params(m, &r);
+    return MLPOT_OK;
+}
+
+/* θ into the model (and the hardnesses J = h² in the charges stage) and back. */
+static void params_set(trainer *t, const double *theta)
+{
+    train_model_set(&t->model, t->offsets, theta);
+    if (t->c->stage == TRAIN_STAGE_CHARGES)
+        for (int e = 0; e < t->model.acsf.n_elements; ++e) {
+            const double h = theta[t->offsets[t->model.acsf.n_elements] + (size_t)e];
+            t->model.elec.hardness[e] = h * h;
+        }
+}
+
+static void params_get(const trainer *t, double *theta)
+{
+    train_model_get(&t->model, t->offsets, theta);
+    if (t->c->stage == TRAIN_STAGE_CHARGES)
+        for (int e = 0; e < t->model.acsf.n_elements; ++e)
+            theta[t->offsets[t->model.acsf.n_elements] + (size_t)e] = sqrt(t->model.elec.hardness[e]);
+}
+
+/* The loss gradient holds dL/dJ_e; the optimiser works on h_e. */
+static void hardness_chain_rule(const trainer *t, const double *theta, double *grad)
+{
+    if (t->c->stage != TRAIN_STAGE_CHARGES) return;
+    const size_t first = t->offsets[t->model.acsf.n_elements];
+    for (size_t k = first; k < t->n_params; ++k) grad[k] *= 2.0 * theta[k];
 }
 
 /* The configuration's fingerprint: everything but the epoch count, early stopping, resume and
@@ -212,7 +333,8 @@ static mlpot_status write_learning_curve(const trainer *t, mlpot_error *err)
     if (st) return st;
     fputs("epoch,time_s,loss,learning_rate,train_energy_rmse,train_energy_mae,train_force_rmse,train_force_mae,"
           "train_stress_rmse,train_stress_mae,validation_energy_rmse,validation_energy_mae,validation_force_rmse,"
-          "validation_force_mae,validation_stress_rmse,validation_stress_mae,validation_loss\n",
+          "validation_force_mae,validation_stress_rmse,validation_stress_mae,validation_loss,train_charge_rmse,"
+          "train_charge_mae,validation_charge_rmse,validation_charge_mae\n",
           f.file);
     for (int r = 0; r < t->state.n_rows; ++r) {
         const double *row = t->state.rows + (size_t)r * TRAIN_ROW;
@@ -225,8 +347,19 @@ static mlpot_status write_learning_curve(const trainer *t, mlpot_error *err)
 
 static mlpot_status write_model(trainer *t, const double *theta, const double *row, mlpot_error *err)
 {
-    train_model_set(&t->model, t->offsets, theta);
+    params_set(t, theta);
     char comment[2048];
+    if (t->c->stage == TRAIN_STAGE_CHARGES) {
+        /* the electronegativity networks and hardnesses: n2p2's model after its first stage,
+         * without short-range weights (training.stage energy with model.electrostatics adds them) */
+        snprintf(comment, sizeof comment,
+                 "Trained by mlpot %s (4G-HDNNP charges stage): %zu training and %zu validation structures, epoch %d\n"
+                 "Units: eV, Angstrom, e\nValidation RMSE: charges %.6g e",
+                 mlpot_version(), t->data.n[TRAIN_SET], t->data.n[VALIDATION_SET], (int)row[0], row[19]);
+        nnp_model view = t->model;
+        view.elec.nets = t->model.nets, view.nets = NULL;
+        return nnp_model_write(&view, t->c->directory, comment, err);
+    }
     snprintf(comment, sizeof comment,
              "Trained by mlpot %s: %zu training and %zu validation structures, epoch %d\n"
              "Units: those of the training data as read (eV and Angstrom unless converted from others)\n"
@@ -267,6 +400,7 @@ static mlpot_status adam_epoch(trainer *t, double *epoch_loss, mlpot_error *err)
         memset(t->grad, 0, t->n_params * sizeof *t->grad);
         mlpot_status st = train_batch(&t->batcher, t->data.set[TRAIN_SET], t->order + start, count, &m, t->grad, err);
         if (st) return st;
+        hardness_chain_rule(t, s->theta, t->grad);
         loss += m.loss + m.weight * regularize(t, s->theta, t->grad), weight += m.weight;
         s->adam_t++;
         const double c1 = 1.0 / (1.0 - pow(b1, (double)s->adam_t)), c2 = 1.0 / (1.0 - pow(b2, (double)s->adam_t));
@@ -276,7 +410,7 @@ static mlpot_status adam_epoch(trainer *t, double *epoch_loss, mlpot_error *err)
             s->adam_v[k] = b2 * s->adam_v[k] + (1.0 - b2) * g * g;
             s->theta[k] -= s->lr * (s->adam_m[k] * c1) / (sqrt(s->adam_v[k] * c2) + eps);
         }
-        train_model_set(&t->model, t->offsets, s->theta);
+        params_set(t, s->theta);
     }
     *epoch_loss = loss / (weight > 0 ? weight : 1.0);
     return MLPOT_OK;
@@ -287,13 +421,14 @@ static lbfgsfloatval_t lbfgs_evaluate(void *instance, const lbfgsfloatval_t *x, 
 {
     (void)step;
     trainer *t = instance;
-    train_model_set(&t->model, t->offsets, x);
+    params_set(t, x);
     memset(g, 0, (size_t)n * sizeof *g);
     train_metrics m;
     memset(&m, 0, sizeof m);
     if (t->eval_status == MLPOT_OK)
         t->eval_status = train_batch(&t->batcher, t->data.set[TRAIN_SET], NULL, t->data.n[TRAIN_SET], &m, g, &t->eval_err);
     if (t->eval_status) return INFINITY;
+    hardness_chain_rule(t, x, g);
     return m.loss / (m.weight > 0 ? m.weight : 1.0) + regularize(t, x, g);
 }
 
@@ -321,7 +456,7 @@ static mlpot_status lbfgs_epoch(trainer *t, double *epoch_loss, mlpot_error *err
     }
     memcpy(t->state.theta, x, t->n_params * sizeof *x);
     lbfgs_free(x);
-    train_model_set(&t->model, t->offsets, t->state.theta);
+    params_set(t, t->state.theta);
     *epoch_loss = fx;
     return MLPOT_OK;
 }
@@ -352,13 +487,14 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     errors_into(row + 4, &te);
     errors_into(row + 10, &ve);
     row[16] = val_loss;
+    row[17] = te.charge_rmse, row[18] = te.charge_mae, row[19] = ve.charge_rmse, row[20] = ve.charge_mae;
     if ((st = train_state_add_row(s, row, err))) return st;
     const int improved = epoch == 0 || val_loss < s->best_loss;
     if (improved) {
         s->best_loss = val_loss, s->best_epoch = epoch, s->stop_wait = 0, s->lr_wait = 0;
         memcpy(s->best, s->theta, t->n_params * sizeof *s->best);
         if ((st = write_model(t, s->best, row, err))) return st;
-        train_model_set(&t->model, t->offsets, s->theta);
+        params_set(t, s->theta);
     } else {
         s->stop_wait++, s->lr_wait++;
         if (t->c->optimizer == TRAIN_ADAM && s->lr_wait >= t->c->lr_patience) {
@@ -411,7 +547,13 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
             any |= (t.data.set[TRAIN_SET][q]->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) != 0;
         if (!any) st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "loss.stress is on, but no training structure has a stress or virial");
     }
-    if (!st) st = setup_model(&t, err);
+    t.w.stage = c->stage, t.w.charge = 1.0 / (c->charge_sigma * c->charge_sigma);
+    if (!st && c->stage == TRAIN_STAGE_CHARGES && c->electrostatics && *c->electrostatics)
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "model.electrostatics is for the short-range stage (training.stage: energy)");
+    if (!st && c->stage == TRAIN_STAGE_CHARGES) t.w.use_forces = t.w.use_stress = 0;
+    if (!st && c->electrostatics && *c->electrostatics) st = setup_short_4g(&t, err);
+    else if (!st) st = setup_model(&t, err);
+    if (!st && c->stage == TRAIN_STAGE_CHARGES) st = setup_charges(&t, err);
     if (!st) st = train_batcher_init(&t.batcher, &t.model, t.offsets, t.n_params, &t.w, (size_t)c->cache_memory << 20, err);
     if (!st) st = train_state_init(&t.state, t.n_params, err);
     if (!st) {
@@ -425,21 +567,22 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     }
     t.fingerprint = fingerprint(c);
     train_state *s = &t.state;
-    train_model_get(&t.model, t.offsets, s->theta);
+    params_get(&t, s->theta);
     s->lr = c->learning_rate;
     rng_seed(&s->shuffle, c->seed, 3);
     char note[512];
     if (c->resume) {
         st = train_checkpoint_read(c->checkpoint, t.fingerprint, s, err);
         if (!st) {
-            train_model_set(&t.model, t.offsets, s->theta);
+            params_set(&t, s->theta);
             st = write_learning_curve(&t, err); /* drops rows written after the checkpoint */
             snprintf(note, sizeof note, "resumed from %s after epoch %d", c->checkpoint, s->epoch);
             if (!st && cb) {
                 const double *row = s->rows + (size_t)(s->n_rows - 1) * TRAIN_ROW;
-                mlpot_train_progress p = {s->epoch, c->epochs, row[2], {row[4], row[5], row[6], row[7], row[8], row[9]},
-                                          {row[10], row[11], row[12], row[13], row[14], row[15]}, s->lr, 0.0, 0.0,
-                                          s->best_epoch, note};
+                mlpot_train_progress p = {s->epoch, c->epochs, row[2],
+                                          {row[4], row[5], row[6], row[7], row[8], row[9], row[17], row[18]},
+                                          {row[10], row[11], row[12], row[13], row[14], row[15], row[19], row[20]},
+                                          s->lr, 0.0, 0.0, s->best_epoch, note};
                 cb(&p, user);
             }
         }
@@ -453,7 +596,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         if (!st) st = end_epoch(&t, epoch, loss, seconds() - t0, cb, user, NULL, err);
     }
     if (!st) { /* final model: the best validation epoch; test errors */
-        train_model_set(&t.model, t.offsets, s->best);
+        params_set(&t, s->best);
         train_metrics m;
         st = evaluate(&t, TEST_SET, &m, err);
         if (!st && report) {
