@@ -1,19 +1,20 @@
-/* Cost of the MD integrator against the force calls it makes: Stillinger-Weber Si, 4096 atoms
- * (8x8x8 diamond cells), 600 K start, NVE, Langevin, Bussi, Nose-Hoover chain and NPT (Bussi
- * with isotropic stochastic cell rescaling).
+/* Cost of the MD integrator against the force calls it makes, in the same run: the integrator
+ * times its steps, the potential's calls and its neighbour-list work (mlpot_md_state), so
+ *   integrator = step - potential - neighbour lists
+ * is what it adds itself (kicks, drifts, thermostat, barostat). Systems: Stillinger-Weber Si,
+ * 4096 atoms (8x8x8 diamond cells), 600 K start, NVE, Langevin, Bussi, Nose-Hoover chain and NPT
+ * (Bussi with isotropic stochastic cell rescaling); the n2p2 water model (1080 atoms,
+ * nnp-predict/H2O_RPBE-D3 of ../shared/data), NVE and Langevin at 300 K.
  *
- * step: wall time of mlpot_md_run per atom and step (integration, thermostat, neighbour-list
- * checks, selections and searches, and the force call). force: the force call alone
- * (mlpot_potential_compute, energy + forces + virial) on the list the integrator hands the
- * potential: the pairs within the cutoff (a search with no skin gives the same list, bit for
- * bit). overhead = (step - force) / step. select: mlpot_neighbour_list_select, the step's
- * refresh of that list from the integrator's list with the skin (included in step).
- * skin force: the force call on the skin's list, which the integrator handed the potential
- * before it selected (so "vs skin" = (step - skin force) / step compares with that reference).
+ * Columns, µs per atom and step: step (mlpot_md_run), potential, lists (searches, amortised, and
+ * the per-step selection of the pairs within the cutoff), integrator, and "adds" = integrator /
+ * (potential + lists), the integrator's share on top of the force calls. Then, outside the run,
+ * the force call alone on the list within the cutoff (a search with no skin gives the same list,
+ * bit for bit) and on the list with the skin, for reference.
  *
- * usage: bench_md [steps]   (default 200)
- * MLPOT_BENCH_CPU_TIME=1 times with the process's CPU clock instead of the wall clock: on a shared
- * machine the wall clock counts other programs' time slices (use it with OMP_NUM_THREADS=1). */
+ * usage: bench_md [steps] [water_steps]   (default 200, 20)
+ * MLPOT_BENCH_CPU_TIME=1 times the standalone calls with the process's CPU clock (the run's own
+ * timers use the wall clock; on a shared machine use OMP_NUM_THREADS=1 and compare within a run). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +58,81 @@ static void diamond(mlpot_structure *s, int n, double a)
     for (int c = 0; c < 3; ++c) s->cell[c][c] = a * n, s->pbc[c] = 1;
 }
 
+/* One system: for each ensemble, a run and its breakdown, then the standalone force calls. */
+static void bench_system(const char *name, const mlpot_potential *pot, const mlpot_structure *s, int n_ensembles,
+                         long steps, double temperature)
+{
+    mlpot_error err;
+    printf("%s, %d atoms, %ld steps of %g fs from %g K\n", name, s->n_atoms, steps, 1.0, temperature);
+    printf("%-9s %9s %9s %9s %9s %8s %9s %11s %9s\n", "ensemble", "step", "potential", "lists", "integr.", "adds",
+           "force", "skin force", "rebuilds");
+    for (int e = 0; e < n_ensembles; ++e) {
+        mlpot_md_options o;
+        mlpot_md_options_default(&o);
+        o.ensemble = e < 4 ? (mlpot_ensemble)e : MLPOT_ENSEMBLE_BUSSI;
+        if (e == 4) o.barostat = MLPOT_BAROSTAT_ISOTROPIC; /* target 0, tau_p 1000 fs */
+        o.temperature = temperature;
+        mlpot_md *md;
+        if (mlpot_md_create(pot, s, &o, &md, &err) || mlpot_md_maxwell_boltzmann(md, temperature, 1, &err) ||
+            mlpot_md_run(md, steps / 20 + 1, &err)) /* warm up: caches, first rebuild */
+            die(&err);
+        mlpot_md_state before, after;
+        mlpot_md_get_state(md, &before);
+        if (mlpot_md_run(md, steps, &err)) die(&err);
+        mlpot_md_get_state(md, &after);
+        const double per = 1e6 / ((double)steps * s->n_atoms);
+        const double t_step = (after.seconds - before.seconds) * per,
+                     t_pot = (after.seconds_force - before.seconds_force) * per,
+                     t_lists = (after.seconds_neighbours - before.seconds_neighbours) * per,
+                     t_int = t_step - t_pot - t_lists;
+        /* force calls alone, on the integrator's current structure: the list within the cutoff
+         * (as the integrator hands it), then the list with the skin */
+        const mlpot_structure *cur = mlpot_md_structure(md);
+        double cutoff = mlpot_potential_cutoff(pot), t_force[2];
+        mlpot_neighbour_list nl[2];
+        mlpot_result r;
+        mlpot_result_init(&r);
+        unsigned request = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL;
+        for (int q = 0; q < 2; ++q) {
+            mlpot_neighbour_list_init(&nl[q]);
+            if (mlpot_neighbour_list_build(&nl[q], cur, cutoff, q ? o.skin : 0.0, MLPOT_NEIGHBOURS_FULL, &err) ||
+                mlpot_neighbour_list_reverse(&nl[q], &err) || mlpot_potential_compute(pot, cur, &nl[q], request, &r, &err))
+                die(&err);
+            double t0 = now();
+            for (long k = 0; k < steps; ++k)
+                if (mlpot_potential_compute(pot, cur, &nl[q], request, &r, &err)) die(&err);
+            t_force[q] = (now() - t0) / ((double)steps * s->n_atoms);
+        }
+        printf("%-9s %9.4f %9.4f %9.4f %9.4f %7.1f%% %9.4f %11.4f %9ld\n",
+               e < 4 ? mlpot_ensemble_name(o.ensemble) : "npt", t_step, t_pot, t_lists, t_int,
+               100.0 * t_int / (t_pot + t_lists), 1e6 * t_force[0], 1e6 * t_force[1], after.rebuilds);
+        mlpot_result_free(&r);
+        mlpot_neighbour_list_free(&nl[0]);
+        mlpot_neighbour_list_free(&nl[1]);
+        mlpot_md_free(md);
+    }
+    printf("\n");
+}
+
+static const char *water_folder(void)
+{
+    static char path[4096];
+    const char *shared = getenv("MLPOT_SHARED_DATA");
+    if (shared) {
+        snprintf(path, sizeof path, "%s/n2p2/examples/nnp-predict/H2O_RPBE-D3", shared);
+        return path;
+    }
+    /* this file is <source>/bench/bench_md.c; the data lives in <source>/../shared/data */
+    snprintf(path, sizeof path, "%s", __FILE__);
+    char *slash = strrchr(path, '/');
+    if (slash) *slash = '\0';
+    strncat(path, "/../../shared/data/n2p2/examples/nnp-predict/H2O_RPBE-D3", sizeof path - strlen(path) - 1);
+    return path;
+}
+
 int main(int argc, char **argv)
 {
-    long steps = argc > 1 ? atol(argv[1]) : 200;
+    long steps = argc > 1 ? atol(argv[1]) : 200, water_steps = argc > 2 ? atol(argv[2]) : 20;
     cpu_time = getenv("MLPOT_BENCH_CPU_TIME") && atoi(getenv("MLPOT_BENCH_CPU_TIME")) == 1;
     const char *spec = getenv("MLPOT_BENCH_SW");
     mlpot_error err;
@@ -70,56 +143,29 @@ int main(int argc, char **argv)
     mlpot_structure s;
     mlpot_structure_init(&s);
     diamond(&s, 8, 5.431);
-    printf("SW Si, %d atoms, %ld steps of 1 fs from 600 K (%s time)\n", s.n_atoms, steps, cpu_time ? "CPU" : "wall");
-    printf("%-9s %9s %9s %9s %9s %11s %9s %9s\n", "ensemble", "step", "force", "overhead", "select",
-           "skin force", "vs skin", "rebuilds");
-    printf("%-9s %9s %9s %9s %9s %11s %9s %9s\n", "", "µs/atom", "µs/atom", "", "µs/atom", "µs/atom", "", "");
-    for (int e = 0; e < 5; ++e) {
-        mlpot_md_options o;
-        mlpot_md_options_default(&o);
-        o.ensemble = e < 4 ? (mlpot_ensemble)e : MLPOT_ENSEMBLE_BUSSI;
-        if (e == 4) o.barostat = MLPOT_BAROSTAT_ISOTROPIC; /* target 0, tau_p 1000 fs */
-        o.temperature = 600;
-        mlpot_md *md;
-        if (mlpot_md_create(sw, &s, &o, &md, &err) || mlpot_md_maxwell_boltzmann(md, 600, 1, &err) ||
-            mlpot_md_run(md, 10, &err)) /* warm up: caches, first rebuild */
-            die(&err);
-        double t0 = now();
-        if (mlpot_md_run(md, steps, &err)) die(&err);
-        double t_step = (now() - t0) / ((double)steps * s.n_atoms);
-        mlpot_md_state st;
-        mlpot_md_get_state(md, &st);
-        /* force calls alone, on the integrator's current structure: the list within the cutoff
-         * (as the integrator hands it), then the list with the skin */
-        const mlpot_structure *cur = mlpot_md_structure(md);
-        double cutoff = mlpot_potential_cutoff(sw), t_force[2];
-        mlpot_neighbour_list nl[2];
-        mlpot_result r;
-        mlpot_result_init(&r);
-        unsigned request = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_VIRIAL;
-        for (int q = 0; q < 2; ++q) {
-            mlpot_neighbour_list_init(&nl[q]);
-            if (mlpot_neighbour_list_build(&nl[q], cur, cutoff, q ? o.skin : 0.0, MLPOT_NEIGHBOURS_FULL, &err) ||
-                mlpot_neighbour_list_reverse(&nl[q], &err) || mlpot_potential_compute(sw, cur, &nl[q], request, &r, &err))
-                die(&err);
-            t0 = now();
-            for (long k = 0; k < steps; ++k)
-                if (mlpot_potential_compute(sw, cur, &nl[q], request, &r, &err)) die(&err);
-            t_force[q] = (now() - t0) / ((double)steps * s.n_atoms);
-        }
-        t0 = now();
-        for (long k = 0; k < steps; ++k)
-            if (mlpot_neighbour_list_select(&nl[0], &nl[1], cur, cutoff, &err)) die(&err);
-        double t_select = (now() - t0) / ((double)steps * s.n_atoms);
-        printf("%-9s %9.4f %9.4f %8.1f%% %9.4f %11.4f %8.1f%% %9ld\n", e < 4 ? mlpot_ensemble_name(o.ensemble) : "npt",
-               1e6 * t_step, 1e6 * t_force[0], 100.0 * (t_step - t_force[0]) / t_step, 1e6 * t_select,
-               1e6 * t_force[1], 100.0 * (t_step - t_force[1]) / t_step, st.rebuilds);
-        mlpot_result_free(&r);
-        mlpot_neighbour_list_free(&nl[0]);
-        mlpot_neighbour_list_free(&nl[1]);
-        mlpot_md_free(md);
-    }
+    printf("µs per atom and step; %s clock for the standalone force calls\n\n", cpu_time ? "CPU" : "wall");
+    bench_system("SW Si", sw, &s, 5, steps, 600);
     mlpot_structure_free(&s);
     mlpot_potential_free(sw);
+    /* the n2p2 water model: Hartree and Bohr, converted on reading */
+    char spec_nnp[4200], input[4200];
+    snprintf(spec_nnp, sizeof spec_nnp, "%s,energy_unit=Hartree,length_unit=Bohr", water_folder());
+    snprintf(input, sizeof input, "%s/input.data", water_folder());
+    mlpot_io_options opt;
+    mlpot_io_options_default(&opt);
+    opt.format = MLPOT_FORMAT_N2P2, opt.energy_unit = MLPOT_UNIT_HARTREE, opt.length_unit = MLPOT_UNIT_BOHR;
+    opt.units_given = 1;
+    mlpot_dataset d;
+    mlpot_dataset_init(&d);
+    mlpot_potential *nnp;
+    if (water_steps > 0) {
+        if (mlpot_dataset_read(input, &opt, &d, &err) || mlpot_potential_load(spec_nnp, &nnp, &err)) {
+            printf("(n2p2 water model not run: %s)\n", err.message);
+            return 0;
+        }
+        bench_system("n2p2 water (H2O_RPBE-D3)", nnp, &d.frames[0], 2, water_steps, 300);
+        mlpot_potential_free(nnp);
+        mlpot_dataset_free(&d);
+    }
     return 0;
 }

@@ -1,8 +1,11 @@
-/* Units (CODATA 2018), the element table, and structure operations: copy, supercell, info and
- * per-atom properties, validation messages, stress/virial conversion, wrapping. */
+/* Units (CODATA 2018), the element table, the ziggurat sampler of normal deviates, and structure
+ * operations: copy, supercell, info and per-atom properties, validation messages, stress/virial
+ * conversion, wrapping. */
 #include <string.h>
 
 #include "harness.h"
+
+#include "core/normal_ziggurat.h"
 
 static void test_units(void)
 {
@@ -153,8 +156,53 @@ static void test_structure(void)
     mlpot_structure_free(&t);
 }
 
+/* The ziggurat's deviates are standard normal: moments, the tail beyond the base layer's edge
+ * (drawn by a separate method), and the Kolmogorov-Smirnov distance to Φ on sorted draws; the
+ * same seed gives the same numbers. */
+static int compare_doubles(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_normal_ziggurat(void)
+{
+    enum { N = 1000000 };
+    normal_ziggurat z;
+    normal_ziggurat_init(&z);
+    rng r, again;
+    rng_seed(&r, 42, 7);
+    rng_seed(&again, 42, 7);
+    double *x = malloc(N * sizeof *x);
+    double m1 = 0, m2 = 0, m4 = 0;
+    long tail = 0, same = 0;
+    for (int k = 0; k < N; ++k) {
+        x[k] = normal_ziggurat_draw(&z, &r);
+        same += x[k] == normal_ziggurat_draw(&z, &again);
+        m1 += x[k], m2 += x[k] * x[k], m4 += x[k] * x[k] * x[k] * x[k];
+        tail += fabs(x[k]) > 3.442619855899;
+    }
+    m1 /= N, m2 /= N, m4 /= N;
+    const double p_tail = erfc(3.442619855899 / sqrt(2.0)), sd_tail = sqrt(N * p_tail * (1 - p_tail));
+    qsort(x, N, sizeof *x, compare_doubles);
+    double ks = 0;
+    for (int k = 0; k < N; ++k) {
+        const double phi = 0.5 * erfc(-x[k] / sqrt(2.0));
+        ks = fmax(ks, fmax(fabs(phi - (double)k / N), fabs(phi - (double)(k + 1) / N)));
+    }
+    printf("ziggurat: mean %.2e, variance %.5f, kurtosis %.4f, tail %ld (expected %.0f ± %.0f), KS %.2e\n", m1, m2, m4 / (m2 * m2),
+           tail, N * p_tail, sd_tail, ks);
+    CHECK(same == N, "the same seed gives the same deviates (%ld of %d)", same, N);
+    CHECK(fabs(m1) < 5.0 / sqrt(N) && fabs(m2 - 1.0) < 5.0 * sqrt(2.0 / N) && fabs(m4 / (m2 * m2) - 3.0) < 5.0 * sqrt(24.0 / N),
+          "ziggurat moments: mean %g, variance %g, kurtosis %g", m1, m2, m4 / (m2 * m2));
+    CHECK(fabs(tail - N * p_tail) < 5.0 * sd_tail, "ziggurat tail: %ld beyond 3.4426, expected %.0f", tail, N * p_tail);
+    CHECK(ks < 1.95 / sqrt(N), "ziggurat: Kolmogorov-Smirnov distance %.3g (0.1 %% level %.3g)", ks, 1.95 / sqrt(N));
+    free(x);
+}
+
 int main(void)
 {
+    test_normal_ziggurat();
     test_units();
     test_elements();
     test_structure();

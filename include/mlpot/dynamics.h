@@ -103,6 +103,11 @@ typedef struct mlpot_md_state {
     double pressure;      /* eV/Å³, (2 E_kin + tr W) / (3 V); NAN without volume or virial */
     int n_dof;            /* degrees of freedom in the temperature */
     long rebuilds;        /* neighbour-list searches so far */
+    /* wall time spent in mlpot_md_run since the integrator was created (not kept in
+     * checkpoints): all of it; in the potential's calls; in neighbour-list searches and the
+     * per-step selection of the pairs within the cutoff. The rest is the integrator's own:
+     * kicks, drifts, thermostat and barostat. */
+    double seconds, seconds_force, seconds_neighbours;
 } mlpot_md_state;
 
 typedef struct mlpot_md mlpot_md;

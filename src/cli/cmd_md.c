@@ -433,6 +433,14 @@ int cli_md(int argc, char **argv)
         double t = now() - t0;
         fprintf(stderr, "mlpot md: %ld steps in %.3g s (%.3g µs/atom/step), %ld neighbour searches\n", st.step - first,
                 t, st.step > first ? 1e6 * t / ((double)(st.step - first) * s->n_atoms) : 0.0, st.rebuilds);
+        if (st.seconds > 0) { /* where the steps' time went, as LAMMPS breaks down its loop */
+            const double rest = t - st.seconds, integ = st.seconds - st.seconds_force - st.seconds_neighbours;
+            fprintf(stderr,
+                    "  time: potential %.3g s (%.1f %%), neighbour lists %.3g s (%.1f %%), integrator %.3g s (%.1f %%), "
+                    "output and checkpoints %.3g s (%.1f %%)\n",
+                    st.seconds_force, 100 * st.seconds_force / t, st.seconds_neighbours, 100 * st.seconds_neighbours / t,
+                    integ, 100 * integ / t, rest, 100 * rest / t);
+        }
     }
 done:
     if (out.traj && fclose(out.traj) != 0 && code == CLI_EXIT_OK) {

@@ -7,6 +7,7 @@
  * and applied after the drift, before the force call (barostat.c). Forces are in eV/Å and
  * masses in amu, so an acceleration F/m is divided by MLPOT_AMU_A2_PER_FS2_EV to get Å/fs². */
 #include <math.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,9 +172,17 @@ double md_kinetic_energy(const mlpot_md *md)
  * results do not depend on the skin or on when the last search was (a resumed run searches at
  * once and still continues bit for bit), and it does not spend time on the skin's pairs (24 of
  * 28 entries per atom for Stillinger-Weber silicon with the 1 Å default). */
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static mlpot_status compute_forces(mlpot_md *md, mlpot_error *err)
 {
     mlpot_status st;
+    const double t0 = seconds_now();
     double cutoff = mlpot_potential_cutoff(md->pot);
     if (!(cutoff > 0)) cutoff = 1.0;
     if (md->force_rebuild || mlpot_neighbour_list_needs_rebuild(&md->nl, &md->s)) {
@@ -186,7 +195,10 @@ static mlpot_status compute_forces(mlpot_md *md, mlpot_error *err)
         md->rebuilds++;
     }
     if ((st = mlpot_neighbour_list_select(&md->near, &md->nl, &md->s, cutoff, err))) return st;
-    return mlpot_potential_compute(md->pot, &md->s, &md->near, md->request, &md->r, err);
+    const double t1 = seconds_now();
+    st = mlpot_potential_compute(md->pot, &md->s, &md->near, md->request, &md->r, err);
+    if (md->running) md->seconds_neighbours += t1 - t0, md->seconds_force += seconds_now() - t1;
+    return st;
 }
 
 static mlpot_status check_masses(const mlpot_structure *s, const double *masses, mlpot_error *err)
@@ -208,6 +220,8 @@ void mlpot_md_free(mlpot_md *md)
     free(md->velocities);
     free(md->fixed);
     free(md->kick_factor);
+    free(md->langevin_heat);
+    free(md->thermal_speed);
     mlpot_neighbour_list_free(&md->nl);
     mlpot_neighbour_list_free(&md->near);
     mlpot_result_free(&md->r);
@@ -233,7 +247,9 @@ mlpot_status mlpot_md_create(const mlpot_potential *p, const mlpot_structure *s,
     md->velocities = mlpot_calloc(3 * n, sizeof *md->velocities);
     md->fixed = mlpot_calloc(n, 1);
     md->kick_factor = mlpot_calloc(n, sizeof *md->kick_factor);
-    if (!md->velocities || !md->fixed || !md->kick_factor) {
+    md->langevin_heat = mlpot_calloc(n, sizeof *md->langevin_heat);
+    md->thermal_speed = mlpot_calloc(n, sizeof *md->thermal_speed);
+    if (!md->velocities || !md->fixed || !md->kick_factor || !md->langevin_heat || !md->thermal_speed) {
         mlpot_md_free(md);
         return mlpot_fail_memory(err, "creating an integrator");
     }
@@ -249,6 +265,7 @@ mlpot_status mlpot_md_create(const mlpot_potential *p, const mlpot_structure *s,
     if ((mlpot_potential_outputs(p) & MLPOT_OUT_VIRIAL) && s->pbc[0] && s->pbc[1] && s->pbc[2])
         md->request |= MLPOT_OUT_VIRIAL;
     rng_seed(&md->noise, opt->seed, 0);
+    normal_ziggurat_init(&md->normal);
     if ((st = compute_forces(md, err))) goto fail;
     *out = md;
     return MLPOT_OK;
@@ -266,7 +283,7 @@ mlpot_status mlpot_md_set_masses(mlpot_md *md, const double *masses, mlpot_error
     memcpy(old, md->s.masses, (size_t)md->s.n_atoms * sizeof *old);
     memcpy(md->s.masses, masses, (size_t)md->s.n_atoms * sizeof *old);
     if ((st = check_options(md, &md->opt, err))) memcpy(md->s.masses, old, (size_t)md->s.n_atoms * sizeof *old);
-    md->kick_valid = 0;
+    md->kick_valid = md->thermal_valid = 0;
     free(old);
     return st;
 }
@@ -289,7 +306,7 @@ mlpot_status mlpot_md_set_fixed(mlpot_md *md, const int *fixed, mlpot_error *err
         for (int i = 0; i < md->s.n_atoms; ++i)
             if (fixed[i]) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a barostat with fixed atoms is not supported");
     md->n_free = 0;
-    md->kick_valid = 0;
+    md->kick_valid = md->thermal_valid = 0;
     for (int i = 0; i < md->s.n_atoms; ++i) {
         md->fixed[i] = fixed && fixed[i];
         if (md->fixed[i]) memset(&md->velocities[3 * i], 0, 3 * sizeof(double));
@@ -376,9 +393,7 @@ static mlpot_status one_step(mlpot_md *md, mlpot_error *err)
     if (md->opt.ensemble == MLPOT_ENSEMBLE_NHC) md_nhc_half_step(md, 0.5 * dt);
     kick(md, 0.5 * dt);
     if (md->opt.ensemble == MLPOT_ENSEMBLE_LANGEVIN) {
-        drift(md, 0.5 * dt);
-        md_langevin_o(md, dt);
-        drift(md, 0.5 * dt);
+        md_langevin_aoa(md, dt);
     } else {
         drift(md, dt);
     }
@@ -394,16 +409,22 @@ static mlpot_status one_step(mlpot_md *md, mlpot_error *err)
 mlpot_status mlpot_md_run(mlpot_md *md, long n_steps, mlpot_error *err)
 {
     if (n_steps < 0) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "number of steps %ld is negative", n_steps);
+    const double t0 = seconds_now();
+    md->running = 1;
     for (long k = 0; k < n_steps; ++k) {
         mlpot_status st = one_step(md, err);
         if (st) {
             mlpot_error_prepend(err, "step %ld (t = %g fs): ", md->step + 1, md->time + md->opt.timestep);
+            md->running = 0;
+            md->seconds_run += seconds_now() - t0;
             return st;
         }
         md->step++;
         /* time from the step count, so that it does not accumulate rounding */
         md->time = (double)md->step * md->opt.timestep;
     }
+    md->running = 0;
+    md->seconds_run += seconds_now() - t0;
     return MLPOT_OK;
 }
 
@@ -428,6 +449,8 @@ void mlpot_md_get_state(const mlpot_md *md, mlpot_md_state *out)
         md_pressure_tensor(md, out->pressure_tensor);
     }
     out->rebuilds = md->rebuilds;
+    out->seconds = md->seconds_run, out->seconds_force = md->seconds_force;
+    out->seconds_neighbours = md->seconds_neighbours;
 }
 
 const mlpot_structure *mlpot_md_structure(const mlpot_md *md) { return &md->s; }

@@ -173,7 +173,7 @@ mlpot_status mlpot_md_checkpoint_read(mlpot_md *md, const char *path,
     md->n_free = 0;
     for (size_t i = 0; i < n; ++i) md->n_free += !(md->fixed[i] = fixed[i]);
     md->force_rebuild = 1;
-    md->kick_valid = 0;
+    md->kick_valid = md->thermal_valid = 0;
     if (extra) memcpy(extra, ex, sizeof ex);
 done:
     fclose(f);

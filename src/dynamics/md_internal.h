@@ -2,6 +2,7 @@
 #ifndef MLPOT_DYNAMICS_MD_INTERNAL_H
 #define MLPOT_DYNAMICS_MD_INTERNAL_H
 
+#include "core/normal_ziggurat.h"
 #include "core/rng.h"
 #include "mlpot/dynamics.h"
 
@@ -23,7 +24,16 @@ struct mlpot_md {
     long rebuilds;
     mlpot_result r;
     unsigned request;
-    rng noise;             /* thermostat stream */
+    rng noise;             /* thermostat and barostat stream (Bussi, stochastic cell rescaling) */
+    normal_ziggurat normal; /* tables of the Langevin thermostat's normal deviates */
+    double *langevin_heat; /* [n] per-atom m (v'² - v²) of the last Langevin O step */
+    double *thermal_speed; /* [n] sqrt(kT/m) for thermal_kt (Langevin), Å/fs */
+    double thermal_kt;     /* the kT it was computed for */
+    int thermal_valid;     /* 0 after masses changed */
+    /* wall time of mlpot_md_run (mlpot_md_state): all of it, the potential's calls, and the
+     * neighbour-list searches and per-step selections */
+    double seconds_run, seconds_force, seconds_neighbours;
+    int running;           /* inside mlpot_md_run: the force calls count to its timers */
     long step;
     double time;           /* fs */
     double heat;           /* eV given to the system by the thermostat */
@@ -42,8 +52,12 @@ int md_degrees_of_freedom(const mlpot_md *md);
 double md_kinetic_energy(const mlpot_md *md);
 
 /* Thermostat kernels (thermostat.c). */
-/* Langevin O step over the free atoms: v <- c1 v + sqrt((1 - c1²) kT/m) ξ, c1 = exp(-γ h). */
-void md_langevin_o(mlpot_md *md, double h);
+/* The A O A middle of a BAOAB Langevin step over the free atoms, in one pass: x += h/2 v, then
+ * the O step v <- c1 v + sqrt((1 - c1²) kT/m) ξ, c1 = exp(-γ h), then x += h/2 v. The
+ * deviates of step k come from generators seeded by (seed, k, block of 64 atoms), not from one
+ * stream: the blocks are updated in parallel and the numbers do not depend on the thread count,
+ * and a resumed run, knowing its step, draws the same ones. */
+void md_langevin_aoa(mlpot_md *md, double h);
 /* Bussi et al. (2007) rescaling of the free atoms' velocities over a time h. */
 void md_bussi(mlpot_md *md, double h);
 /* A Gamma(shape, 1) deviate (Marsaglia and Tsang 2000), shape > 0. */
