@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_data.h"
 #include "mlpot/mlpot.h"
 
 static int cpu_time;
@@ -114,22 +115,6 @@ static void bench_system(const char *name, const mlpot_potential *pot, const mlp
     printf("\n");
 }
 
-static const char *water_folder(void)
-{
-    static char path[4096];
-    const char *shared = getenv("MLPOT_SHARED_DATA");
-    if (shared) {
-        snprintf(path, sizeof path, "%s/n2p2/examples/nnp-predict/H2O_RPBE-D3", shared);
-        return path;
-    }
-    /* this file is <source>/bench/bench_md.c; the data lives in <source>/../shared/data */
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *slash = strrchr(path, '/');
-    if (slash) *slash = '\0';
-    strncat(path, "/../../shared/data/n2p2/examples/nnp-predict/H2O_RPBE-D3", sizeof path - strlen(path) - 1);
-    return path;
-}
-
 int main(int argc, char **argv)
 {
     long steps = argc > 1 ? atol(argv[1]) : 200, water_steps = argc > 2 ? atol(argv[2]) : 20;
@@ -149,8 +134,8 @@ int main(int argc, char **argv)
     mlpot_potential_free(sw);
     /* the n2p2 water model: Hartree and Bohr, converted on reading */
     char spec_nnp[4200], input[4200];
-    snprintf(spec_nnp, sizeof spec_nnp, "%s,energy_unit=Hartree,length_unit=Bohr", water_folder());
-    snprintf(input, sizeof input, "%s/input.data", water_folder());
+    snprintf(spec_nnp, sizeof spec_nnp, "%s,energy_unit=Hartree,length_unit=Bohr", bench_water_folder());
+    snprintf(input, sizeof input, "%s/input.data", bench_water_folder());
     mlpot_io_options opt;
     mlpot_io_options_default(&opt);
     opt.format = MLPOT_FORMAT_N2P2, opt.energy_unit = MLPOT_UNIT_HARTREE, opt.length_unit = MLPOT_UNIT_BOHR;

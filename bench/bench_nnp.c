@@ -26,6 +26,7 @@
 #include <omp.h>
 #endif
 
+#include "bench_data.h"
 #include "mlpot/mlpot.h"
 
 static double now(void)
@@ -136,22 +137,6 @@ static double time_n2p2(const char *binary, const char *folder, const char *inpu
     return best;
 }
 
-static const char *default_folder(void)
-{
-    static char path[4096];
-    const char *shared = getenv("MLPOT_SHARED_DATA");
-    if (shared) {
-        snprintf(path, sizeof path, "%s/n2p2/examples/nnp-predict/H2O_RPBE-D3", shared);
-        return path;
-    }
-    /* this file is <source>/bench/bench_nnp.c; the data lives in <source>/../shared/data */
-    snprintf(path, sizeof path, "%s", __FILE__);
-    char *slash = strrchr(path, '/');
-    if (slash) *slash = '\0';
-    strncat(path, "/../../shared/data/n2p2/examples/nnp-predict/H2O_RPBE-D3", sizeof path - strlen(path) - 1);
-    return path;
-}
-
 int main(int argc, char **argv)
 {
     /* OpenBLAS's own threads (4G models solve charge equilibration with LAPACK) would add cores
@@ -162,7 +147,7 @@ int main(int argc, char **argv)
     }
     int repeats = argc > 1 ? atoi(argv[1]) : 10;
     if (repeats < 1) repeats = 1;
-    const char *folder = argc > 2 && *argv[2] ? argv[2] : default_folder();
+    const char *folder = argc > 2 && *argv[2] ? argv[2] : bench_water_folder();
     const int max_threads = argc > 3 ? atoi(argv[3]) : 2;
     char input[4200];
     snprintf(input, sizeof input, "%s/input.data", folder);
