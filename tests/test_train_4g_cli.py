@@ -6,11 +6,13 @@ boxes labelled with energies, forces and charges by the shipped n2p2 H2O_RPBE-D3
   in `mlpot eval`, which reproduces the trainer's test errors and gives the charges the first
   stage fitted;
 - the charges stage resumes bit-identically after an interruption (hardnesses included), and the
-  short-range stage gives identical model files with 1 and 2 threads;
+  short-range stage gives identical model files with 1 and 2 threads, and refuses to resume on a
+  changed charges-stage folder;
 - bad input: structures without charges, missing Gaussian widths, a 2G folder as the
   electrostatics, a bad screening range - each a clear message and exit code 2."""
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -134,6 +136,18 @@ with tempfile.TemporaryDirectory() as tmp:
         check(r.returncode == 0, "threads %d: %s" % (threads, r.stderr))
         runs.append(files_of(folder))
     check(runs[0] == runs[1], "short-range stage: model files identical with 1 and 2 threads")
+
+    # a resume of the short-range stage on a changed charges-stage folder is refused
+    qcopy = os.path.join(tmp, "q-copy")
+    shutil.copytree(q_model, qcopy)
+    args = ["train"] + COMMON + ["--set", "model.electrostatics=" + qcopy, "-o", os.path.join(tmp, "r"),
+                                 "--set", "output.learning_curve=", "--set", "output.checkpoint=" + os.path.join(tmp, "r.ckpt")]
+    r1 = run(args + ["--epochs", "1"])
+    with open(os.path.join(qcopy, "hardness.008.data"), "w") as f:
+        f.write("12.5\n")
+    r2 = run(args + ["--epochs", "2", "--resume"])
+    check(r1.returncode == 0 and r2.returncode != 0 and "different configuration" in r2.stderr,
+          "resume on a changed electrostatics folder: %s %s" % (r1.stderr, r2.stderr))
 
     # 5. bad input
     nocharge = os.path.join(tmp, "nocharge.data")

@@ -311,6 +311,23 @@ static uint64_t fingerprint(const mlpot_train_config *c)
     return h;
 }
 
+/* The short-range stage of a 4G model also depends on the charges stage's model, which the
+ * configuration names only by its folder: its electronegativity networks, hardnesses, widths and
+ * scaling go into the fingerprint, so that a resume on a changed folder is refused. */
+static uint64_t folder_fingerprint(uint64_t h, const nnp_model *m)
+{
+    const nnp_electrostatics *el = &m->elec;
+    for (int e = 0; e < m->acsf.n_elements; ++e) {
+        h = train_fnv1a(h, el->nets[e].params, el->nets[e].n_params * sizeof(double));
+        h = train_fnv1a(h, &el->hardness[e], sizeof(double));
+        h = train_fnv1a(h, &el->width[e], sizeof(double));
+        const acsf_scaling_element *sc = &m->scaling.elements[e];
+        h = train_fnv1a(h, sc->factor, (size_t)m->acsf.elements[e].n * sizeof(double));
+        h = train_fnv1a(h, sc->shift, (size_t)m->acsf.elements[e].n * sizeof(double));
+    }
+    return h;
+}
+
 /* --- evaluation and output ------------------------------------------------------------------ */
 
 static mlpot_status evaluate(trainer *t, int set, train_metrics *m, mlpot_error *err)
@@ -566,6 +583,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         return st;
     }
     t.fingerprint = fingerprint(c);
+    if (c->electrostatics && *c->electrostatics) t.fingerprint = folder_fingerprint(t.fingerprint, &t.model);
     train_state *s = &t.state;
     params_get(&t, s->theta);
     s->lr = c->learning_rate;
