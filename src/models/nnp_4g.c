@@ -53,9 +53,10 @@ static void screen_pair(const nnp_electrostatics *el, double r, double gamma, do
     *du_over_r = el->coulomb * (dg * fm1 + g * dfs / r);
 }
 
-/* Screening (nnp_model.h): over the Coulomb matrix's pairs (each pair image once; an atom's own
- * image stands for ±T). */
-void nnp_4g_screening_terms(const nnp_electrostatics *el, const coulomb_matrix *cm, const double *q, double *phi,
+/* Screening: per atom Σ_j u_ij q_j added to phi (the screening energy is ½ Σ_i q_i phi_i), and
+ * when grad is given, the gradient of that energy at fixed charges (and its virial), over the
+ * Coulomb matrix's pairs (each pair image once; an atom's own image stands for ±T). */
+static void screening_terms(const nnp_electrostatics *el, const coulomb_matrix *cm, const double *q, double *phi,
                             double *grad, double *virial)
 {
     const double *sigma = cm->sigma;
@@ -76,6 +77,17 @@ void nnp_4g_screening_terms(const nnp_electrostatics *el, const coulomb_matrix *
             for (int y = 0; y < 3; ++y) w[3 * x + y] -= c * d[x] * d[y];
     }
     for (int x = 0; x < 9; ++x) virial[x] += w[x];
+}
+
+void nnp_4g_electrostatic_potential(const nnp_electrostatics *el, const qeq_solver *qs, const coulomb_matrix *cm,
+                                    const double *q, const double *sigma, double *screen, double *phi, double *grad,
+                                    double *virial)
+{
+    const int n = qs->n;
+    qeq_coulomb_potential(qs, q, phi);
+    for (int i = 0; i < n; ++i) phi[i] -= el->coulomb * q[i] / (SQRT_PI * sigma[i]);
+    if (el->screen) screening_terms(el, cm, q, screen, grad, virial);
+    for (int i = 0; i < n; ++i) phi[i] += screen[i];
 }
 
 mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const mlpot_neighbour_list *nl,
@@ -186,12 +198,9 @@ mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const 
         goto done;
     }
     /* φ = ∂E_elec/∂q: (A q)_i - k_e q_i/(σ_i√π) + Σ_j u_ij q_j (screening) */
-    qeq_coulomb_potential(&qs, q, phi);
-    for (int i = 0; i < n; ++i) phi[i] -= el->coulomb * q[i] / (SQRT_PI * sigma[i]);
     double virial[9] = {0}; /* of the electrostatic terms; the networks' goes per atom to local */
-    if (el->screen) nnp_4g_screening_terms(el, &cm, q, screen, want_grad ? coulomb_grad : NULL, virial);
+    nnp_4g_electrostatic_potential(el, &qs, &cm, q, sigma, screen, phi, want_grad ? coulomb_grad : NULL, virial);
     for (int i = 0; i < n; ++i) {
-        phi[i] += screen[i];
         /* ½ q_i ∂E_elec/∂q_i: E_elec is quadratic in q, so these sum to it */
         local.energy[i] = e_short[i] + 0.5 * q[i] * phi[i];
         if (request & MLPOT_OUT_CHARGES) out->charges[i] += q[i];

@@ -24,8 +24,6 @@
 #include "models/nnp_model.h"
 #include "potential/accumulate.h"
 
-#define SQRT_PI 1.7724538509055160273
-
 void nnp_4g_response_free(nnp_4g_response *r)
 {
     if (!r) return;
@@ -96,15 +94,10 @@ mlpot_status nnp_4g_response_compute(const nnp_model *m, const mlpot_structure *
     if ((st = coulomb_matrix_setup(&cm, s, sigma, el->coulomb, &split, el->screen ? el->screen_outer : 0.0, err)) ||
         (st = qeq_solve(&qs, &cm, chi, hardness, total_charge, q, NULL, err)))
         goto done;
-    /* E_elec and φ = ∂E_elec/∂q (as in nnp_4g.c) */
-    qeq_coulomb_potential(&qs, q, phi);
-    for (int i = 0; i < n; ++i) phi[i] -= el->coulomb * q[i] / (SQRT_PI * sigma[i]);
-    if (el->screen) nnp_4g_screening_terms(el, &cm, q, screen, grad, r->virial);
+    /* E_elec and φ = ∂E_elec/∂q */
+    nnp_4g_electrostatic_potential(el, &qs, &cm, q, sigma, screen, phi, grad, r->virial);
     r->energy = 0.0;
-    for (int i = 0; i < n; ++i) {
-        phi[i] += screen[i];
-        r->energy += 0.5 * q[i] * phi[i];
-    }
+    for (int i = 0; i < n; ++i) r->energy += 0.5 * q[i] * phi[i];
     /* its gradient with the charges' response: y = M⁻¹ φ */
     if ((st = qeq_adjoint(&qs, phi, y, err))) goto done;
     for (int i = 0; i < n; ++i) unit[i] = 0.5 * q[i] - y[i];

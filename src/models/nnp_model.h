@@ -75,12 +75,15 @@ mlpot_status nnp_extrapolation_check(const nnp_model *m, const mlpot_structure *
 mlpot_status nnp_4g_compute(const nnp_model *m, const mlpot_structure *s, const mlpot_neighbour_list *nl,
                             unsigned request, mlpot_result *out, mlpot_error *err);
 
-/* n2p2's screening of the short-range electrostatics: per atom Σ_j u_ij q_j added to phi (the
- * screening energy is ½ Σ_i q_i phi_i) and, when grad is given, the gradient of that energy at
- * fixed charges added to grad[3n] and its virial to virial[9]. */
+/* φ = ∂E_elec/∂q for equilibrated charges q (qs solved on cm): (A q)_i - k_e q_i/(σ_i√π) plus
+ * n2p2's screening Σ_j u_ij q_j (accumulated in screen[n], zeroed by the caller), so that
+ * E_elec = ½ q·φ; the screening energy's gradient at fixed charges is added to grad[3n] (may be
+ * NULL) and its virial to virial[9]. The one definition of E_elec for evaluation and training. */
 struct coulomb_matrix;
-void nnp_4g_screening_terms(const nnp_electrostatics *el, const struct coulomb_matrix *cm, const double *q, double *phi,
-                            double *grad, double *virial);
+struct qeq_solver;
+void nnp_4g_electrostatic_potential(const nnp_electrostatics *el, const struct qeq_solver *qs,
+                                    const struct coulomb_matrix *cm, const double *q, const double *sigma, double *screen,
+                                    double *phi, double *grad, double *virial);
 
 /* What training the short-range networks of a 4G model needs of a structure, from the model's
  * electronegativity networks, hardnesses and widths alone (nnp_4g_response.c): the charges q,

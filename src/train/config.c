@@ -164,6 +164,8 @@ static mlpot_status parse_element_map(const key *k, char **w, int n, int any_val
         *eq = '\0';
         int el = mlpot_element_number(w[q]);
         if (!el) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: unknown element '%s'", k->name, w[q]);
+        for (int j = 0; j < *count; ++j)
+            if (z[j] == el) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: %s is given twice", k->name, w[q]);
         key real = *k;
         if (any_value) real.min = -INFINITY, real.max = INFINITY;
         else real.min = 1e-6, real.max = 100;

@@ -50,7 +50,7 @@ void train_workspace_free(train_workspace *ws)
     memset(ws, 0, sizeof *ws);
 }
 
-static int grow(double **p, size_t *have, size_t need)
+int train_grow(double **p, size_t *have, size_t need)
 {
     if (need <= *have) return 1;
     size_t n = need + need / 4 + 16;
@@ -60,16 +60,23 @@ static int grow(double **p, size_t *have, size_t need)
     return 1;
 }
 
-/* Sizes shared by every structure of a model: per-atom stride and network scratch. */
-static void model_sizes(const nnp_model *m, size_t *max_fn, size_t *nn_n, size_t *nn_train)
+int train_workspace_networks(train_workspace *ws, const nnp_model *m, size_t *max_fn, size_t *nn_n)
 {
-    *max_fn = 0, *nn_n = 0, *nn_train = 0;
+    size_t nn_train = 0;
+    *max_fn = 0, *nn_n = 0;
     for (int e = 0; e < m->acsf.n_elements; ++e) {
         const nn *net = &m->nets[e];
         if ((size_t)m->acsf.elements[e].n > *max_fn) *max_fn = (size_t)m->acsf.elements[e].n;
         if (nn_scratch_size(net) > *nn_n) *nn_n = nn_scratch_size(net);
-        if (nn_train_scratch_size(net) > *nn_train) *nn_train = nn_train_scratch_size(net);
+        if (nn_train_scratch_size(net) > nn_train) nn_train = nn_train_scratch_size(net);
     }
+    *max_fn += 1; /* a 4G model's charge input */
+    if (!ws->nn_work) { /* sized by the model, once */
+        ws->nn_work = malloc((nn_train + *nn_n + 8) * sizeof(double));
+        ws->tangent = malloc((*max_fn + 1) * sizeof(double));
+        ws->v = malloc((*max_fn + 1) * sizeof(double));
+    }
+    return ws->nn_work && ws->tangent && ws->v;
 }
 
 double train_total_charge(const mlpot_structure *s)
@@ -136,7 +143,7 @@ mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_st
     double *J = G ? realloc(c->J, (joff[n] + 1) * sizeof *J) : NULL;
     if (J) c->J = J;
     const size_t acsf_need = acsf_work_size(&m->acsf, mlpot_neighbour_max_entries(nl)) / sizeof(double) + 1;
-    if (!G || !J || !grow(&ws->acsf_work, &ws->acsf_work_n, acsf_need)) return mlpot_fail_memory(err, "training");
+    if (!G || !J || !train_grow(&ws->acsf_work, &ws->acsf_work_n, acsf_need)) return mlpot_fail_memory(err, "training");
     memset(G, 0, goff[n] * sizeof *G);
     memset(J, 0, joff[n] * sizeof *J);
     for (int i = 0; i < n; ++i)
@@ -177,19 +184,13 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
                             s->pbc[1] && s->pbc[2];
     const int want_energy = (s->labels & MLPOT_LABEL_ENERGY) != 0;
     /* forces are always predicted (metrics), so the back-propagation pass always runs */
-    size_t max_fn, nn_n, nn_train;
-    model_sizes(m, &max_fn, &nn_n, &nn_train);
-    max_fn += 1; /* the charge input */
+    size_t max_fn, nn_n;
+    if (!train_workspace_networks(ws, m, &max_fn, &nn_n)) return mlpot_fail_memory(err, "training");
     ws->atom_stride = 3 * max_fn + 3 * nn_n;
-    if (!grow(&ws->atom, &ws->atom_n, ws->atom_stride * (size_t)n) ||
-        !grow(&ws->pair, &ws->pair_n, 6 * nl->n_pairs + 6) || !grow(&ws->forces, &ws->forces_n, 3 * (size_t)n + 3))
+    if (!train_grow(&ws->atom, &ws->atom_n, ws->atom_stride * (size_t)n) ||
+        !train_grow(&ws->pair, &ws->pair_n, 6 * nl->n_pairs + 6) ||
+        !train_grow(&ws->forces, &ws->forces_n, 3 * (size_t)n + 3))
         return mlpot_fail_memory(err, "training");
-    if (!ws->nn_work) { /* sized by the model, once */
-        ws->nn_work = malloc((nn_train + nn_n + 8) * sizeof(double));
-        ws->tangent = malloc((max_fn + 1) * sizeof(double));
-        ws->v = malloc((max_fn + 1) * sizeof(double));
-        if (!ws->nn_work || !ws->tangent || !ws->v) return mlpot_fail_memory(err, "training");
-    }
     const double k_e = nnp_energy_scale(m);
     double *ge = ws->pair, *dir = ws->pair + 3 * nl->n_pairs;
     double energy = 0.0;

@@ -71,6 +71,11 @@ typedef struct train_workspace {
 } train_workspace;
 
 void train_workspace_init(train_workspace *ws);
+/* Grows *p to at least need doubles (1, or 0 when out of memory). */
+int train_grow(double **p, size_t *have, size_t need);
+/* The model's largest input count (symmetry functions + 1 for a 4G charge input) and network
+ * scratch (nn_scratch_size), with ws's network buffers allocated on first use (0: no memory). */
+int train_workspace_networks(train_workspace *ws, const nnp_model *m, size_t *max_fn, size_t *nn_n);
 void train_workspace_free(train_workspace *ws);
 
 /* Fills c for s (neighbour list, G, J, and what the stage of a 4G model needs). */

@@ -11,7 +11,6 @@
  *   dL/dJ_e = -Σ_{i of element e} z_i q_i.
  * One factorisation and two solves per structure. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -23,24 +22,16 @@ mlpot_status train_structure_charges(const nnp_model *m, const size_t *offsets, 
                                      train_residuals *res, double *grad, mlpot_error *err)
 {
     const int n = s->n_atoms, n_el = m->acsf.n_elements;
-    size_t max_fn = 0, nn_n = 0, nn_train = 0;
-    for (int e = 0; e < n_el; ++e) {
-        if ((size_t)m->acsf.elements[e].n > max_fn) max_fn = (size_t)m->acsf.elements[e].n;
-        if (nn_scratch_size(&m->nets[e]) > nn_n) nn_n = nn_scratch_size(&m->nets[e]);
-        if (nn_train_scratch_size(&m->nets[e]) > nn_train) nn_train = nn_train_scratch_size(&m->nets[e]);
-    }
+    size_t max_fn, nn_n;
+    if (!train_workspace_networks(ws, m, &max_fn, &nn_n)) return mlpot_fail_memory(err, "training charges");
     const size_t stride = max_fn + 3 * nn_n;
-    double *atom = malloc((stride * (size_t)n + 1) * sizeof *atom);
-    double *per_atom = malloc((4 * (size_t)n + 1) * sizeof *per_atom);
-    double *work = malloc((nn_train + nn_n + 8) * sizeof *work);
+    /* per atom: scaled G and the network's values, f', f''; then χ, J, q and the adjoint */
+    if (!train_grow(&ws->atom, &ws->atom_n, stride * (size_t)n) || !train_grow(&ws->pair, &ws->pair_n, 4 * (size_t)n + 1))
+        return mlpot_fail_memory(err, "training charges");
+    double *atom = ws->atom, *per_atom = ws->pair, *work = ws->nn_work;
     qeq_solver qs;
     memset(&qs, 0, sizeof qs);
     mlpot_status st = MLPOT_OK;
-    if (!atom || !per_atom || !work) {
-        st = mlpot_fail_memory(err, "training charges");
-        goto done;
-    }
-    (void)ws;
     double *chi = per_atom, *hardness = chi + n, *q = hardness + n, *z = q + n;
     for (int i = 0; i < n; ++i) {
         const int e = m->acsf.index[s->numbers[i]];
@@ -67,6 +58,5 @@ mlpot_status train_structure_charges(const nnp_model *m, const size_t *offsets, 
     }
 done:
     qeq_solver_free(&qs);
-    free(atom), free(per_atom), free(work);
     return st;
 }

@@ -41,14 +41,19 @@ mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements
         }
         acsf_scaling_element *sc = &m->scaling.elements[e];
         for (size_t k = 0; k < nsf; ++k) sc->factor[k] = 1.0, sc->shift[k] = 0.0; /* until the statistics are known */
-        int size[64], act[64];
-        size[0] = (int)nsf, act[0] = NN_IDENTITY;
-        for (int l = 0; l < n_hidden; ++l) size[1 + l] = hidden[l], act[1 + l] = activation;
-        size[n_hidden + 1] = 1, act[n_hidden + 1] = NN_IDENTITY;
-        st = nn_create(&m->nets[e], n_hidden + 2, size, act, 0, err);
+        st = train_model_network(&m->nets[e], (int)nsf, hidden, n_hidden, activation, err);
     }
     if (st) nnp_model_free(m);
     return st;
+}
+
+mlpot_status train_model_network(nn *net, int n_inputs, const int *hidden, int n_hidden, int activation, mlpot_error *err)
+{
+    int size[64], act[64];
+    size[0] = n_inputs, act[0] = NN_IDENTITY;
+    for (int l = 0; l < n_hidden; ++l) size[1 + l] = hidden[l], act[1 + l] = activation;
+    size[n_hidden + 1] = 1, act[n_hidden + 1] = NN_IDENTITY;
+    return nn_create(net, n_hidden + 2, size, act, 0, err);
 }
 
 /* Sums of one structure's symmetry functions, per element and function. */

@@ -15,6 +15,9 @@ mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements
                                int cutoff_type, double alpha, const int *hidden, int n_hidden, int activation,
                                double smin, double smax, mlpot_error *err);
 
+/* One network: n_inputs, the hidden layers with their activation, one linear output. */
+mlpot_status train_model_network(nn *net, int n_inputs, const int *hidden, int n_hidden, int activation, mlpot_error *err);
+
 /* min, max, mean and standard deviation of every symmetry function over the atoms of the
  * structures (in parallel, the same result for any thread count), and the scaling factors.
  * zero_range[e * max_fn + k] (may be NULL; sized by the caller) is set for functions constant

@@ -230,13 +230,9 @@ static mlpot_status setup_short_4g(trainer *t, mlpot_error *err)
         if (t->data.elements[k] > MLPOT_MAX_ELEMENT || m->acsf.index[t->data.elements[k]] < 0)
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: the model has no %s, which the training data have", c->electrostatics,
                               mlpot_element_symbol(t->data.elements[k]));
-    for (int e = 0; e < ne && !st; ++e) {
-        int size[64], act[64];
-        size[0] = m->acsf.elements[e].n + 1, act[0] = NN_IDENTITY;
-        for (int l = 0; l < c->n_hidden; ++l) size[1 + l] = c->hidden[l], act[1 + l] = c->activation;
-        size[c->n_hidden + 1] = 1, act[c->n_hidden + 1] = NN_IDENTITY;
+    for (int e = 0; e < ne && !st; ++e) { /* the charge is the last input */
         nn_free(&m->nets[e]);
-        st = nn_create(&m->nets[e], c->n_hidden + 2, size, act, 0, err);
+        st = train_model_network(&m->nets[e], m->acsf.elements[e].n + 1, c->hidden, c->n_hidden, c->activation, err);
     }
     const mlpot_structure *const *train = t->data.set[TRAIN_SET];
     const size_t n_train = t->data.n[TRAIN_SET];
