@@ -4,6 +4,9 @@ potential:
 - the same seed gives bit-identical model files with 1 and 2 threads;
 - a run killed with SIGKILL mid-training and resumed ends with model files bit-identical to an
   uninterrupted run (and the same learning curve apart from wall times);
+- the Kalman filter (training.optimizer kalman) lowers the errors, gives identical model files
+  with 1 and 2 threads, and a run stopped after 4 epochs and resumed to 8 ends identical to a
+  run of 8;
 - bad input (missing labels, unknown keys, wrong values, an empty split) fails before training
   with a message naming the problem and exit code 2."""
 import os
@@ -148,7 +151,31 @@ training:
              "output.checkpoint=" + ckpt])
     check(r.returncode != 0 and "different configuration" in r.stderr, "resume with another configuration: " + r.stderr)
 
-    # 4. bad input
+    # 4. the Kalman filter: thread independence and resume (its covariance is in the checkpoint)
+    kalman = ["--set", "training.optimizer=kalman", "--set", "training.kalman_batch=3", "--set",
+              "training.force_fraction=0.05", "--set", "training.force_threshold=1"]
+    r = train("k1", kalman + ["--epochs", "8"], env={"OMP_NUM_THREADS": "1"})
+    check(r.returncode == 0, "Kalman training: " + r.stderr)
+    curve = np.genfromtxt(os.path.join(tmp, "k1.csv"), delimiter=",", names=True)
+    check(curve["train_force_rmse"][-1] < 0.5 * curve["train_force_rmse"][0] and
+          curve["train_energy_rmse"][-1] < 0.5 * curve["train_energy_rmse"][0],
+          "the Kalman filter lowers the errors: F %g -> %g, E %g -> %g" % (
+              curve["train_force_rmse"][0], curve["train_force_rmse"][-1], curve["train_energy_rmse"][0],
+              curve["train_energy_rmse"][-1]))
+    r = train("k2", kalman + ["--epochs", "8"], env={"OMP_NUM_THREADS": "2"})
+    check(r.returncode == 0 and files_of(os.path.join(tmp, "k1")) == files_of(os.path.join(tmp, "k2")),
+          "Kalman: 1 and 2 threads give identical model files " + r.stderr)
+    r = train("k3", kalman + ["--epochs", "4"])
+    check(r.returncode == 0, "Kalman, 4 epochs: " + r.stderr)
+    r = train("k3", kalman + ["--epochs", "8", "--resume"])
+    check(r.returncode == 0 and files_of(os.path.join(tmp, "k1")) == files_of(os.path.join(tmp, "k3")),
+          "Kalman: 4 epochs resumed to 8 end identical to 8 epochs " + r.stderr)
+    for extra, phrase in ((["--set", "loss.stress=true"], "does not fit stresses"),
+                          (["--set", "training.kalman_batch=65"], "training.kalman_batch")):
+        r = train("kbad", kalman + extra)
+        check(r.returncode == 2 and phrase in r.stderr, "Kalman bad input %s: %s" % (extra, r.stderr.strip()))
+
+    # 5. bad input
     no_forces = os.path.join(tmp, "noforces.xyz")
     write(no_forces, frames[:4], format="extxyz")  # energies missing too
     cases = [

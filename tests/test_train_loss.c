@@ -4,11 +4,14 @@
  * force and stress terms go through the tangent of the symmetry functions and the second
  * derivative of the network, the parts most easily got wrong. The batcher gives the same loss
  * and gradient with and without kept per-structure data, also when its table of kept data
- * grows in the middle of a batch. */
+ * grows in the middle of a batch. The Kalman filter's per-label Jacobians (energy per atom, one
+ * force component) agree with finite differences of the predictions, and its update is
+ * recursive least squares: on a linear model it ends at the closed-form ridge solution. */
 #include "harness.h"
 
 #include "core/rng.h"
 #include "train/batch.h"
+#include "train/kalman.h"
 #include "train/loss.h"
 #include "train/model_setup.h"
 #include "train/sf_generate.h"
@@ -128,6 +131,132 @@ static void check_gradient(char **lines, int n_lines, int cutoff_type, double al
     for (int q = 0; q < N_STRUCT; ++q) mlpot_structure_free(&s[q]);
 }
 
+/* d(prediction)/dθ of the energy per atom and of force components against central differences
+ * of the prediction (reference − the error train_structure_jacobian returns). */
+static void check_jacobian(char **lines, int n_lines)
+{
+    mlpot_structure s[N_STRUCT];
+    make_structures(s, 11);
+    const int hidden[2] = {6, 5};
+    nnp_model m;
+    const mlpot_structure *ps[N_STRUCT] = {&s[0], &s[1], &s[2]};
+    size_t offsets[3];
+    const size_t np = setup_model(&m, lines, n_lines, 6, 0.0, hidden, 2, NN_TANH, ps, N_STRUCT, offsets);
+    double *theta = calloc(np, sizeof *theta), *jac = calloc(np, sizeof *jac), *tp = calloc(np, sizeof *tp);
+    double *dir = calloc(np, sizeof *dir);
+    train_model_get(&m, offsets, theta);
+    for (size_t k = 0; k < np; ++k) theta[k] *= 1.5;
+    train_weights w = {1.0, 1.0, 1.0, 1, 0, TRAIN_STAGE_ENERGY, 0.0};
+    train_workspace ws;
+    train_workspace_init(&ws);
+    unsigned long long seed = 5;
+    const long components[4] = {-1, 0, 7, 3L * s[1].n_atoms - 1};
+    for (int c = 0; c < 4; ++c) {
+        const mlpot_structure *st = &s[1];
+        double e0, up, down;
+        train_model_set(&m, offsets, theta);
+        CHECK_OK(train_structure_jacobian(&m, offsets, st, NULL, &w, components[c], &ws, &e0, jac, &test_err));
+        double worst = 0.0, scale = 0.0;
+        for (int trial = 0; trial < 4; ++trial) {
+            for (size_t k = 0; k < np; ++k) dir[k] = test_random(&seed) - 0.5;
+            const double h = 1e-6;
+            for (size_t k = 0; k < np; ++k) tp[k] = theta[k] + h * dir[k];
+            train_model_set(&m, offsets, tp);
+            CHECK_OK(train_structure_jacobian(&m, offsets, st, NULL, &w, components[c], &ws, &up, NULL, &test_err));
+            for (size_t k = 0; k < np; ++k) tp[k] = theta[k] - h * dir[k];
+            train_model_set(&m, offsets, tp);
+            CHECK_OK(train_structure_jacobian(&m, offsets, st, NULL, &w, components[c], &ws, &down, NULL, &test_err));
+            double fd = -(up - down) / (2 * h), an = 0.0;
+            for (size_t k = 0; k < np; ++k) an += jac[k] * dir[k];
+            worst = fmax(worst, fabs(fd - an)), scale = fmax(scale, fabs(an));
+        }
+        CHECK(worst <= 1e-6 * scale && scale > 1e-3, "Jacobian of label %ld: differs from finite differences by %.3g (of %.3g)",
+              components[c], worst, scale);
+        printf("  Jacobian of label %ld: finite differences agree to %.2g of %.3g\n", components[c], worst, scale);
+    }
+    double e;
+    CHECK(train_structure_jacobian(&m, offsets, &s[1], NULL, &w, 3L * s[1].n_atoms, &ws, &e, jac, &test_err) ==
+              MLPOT_ERR_ARGUMENT,
+          "a force component past the last atom is refused");
+    train_workspace_free(&ws);
+    free(theta), free(jac), free(tp), free(dir);
+    nnp_model_free(&m);
+    for (int q = 0; q < N_STRUCT; ++q) mlpot_structure_free(&s[q]);
+}
+
+/* With q = 0 and a constant η the filter is recursive least squares: after measurements y_k of
+ * h_k·θ it holds θ = (ε I + η Σ h hᵀ)⁻¹ (ε θ0 + η Σ h y), solved here by Gaussian elimination,
+ * whether the measurements come one at a time or four per update (all at the same θ). With
+ * measurements that each touch one block, the decoupled filter is the global one. */
+static void check_kalman(void)
+{
+    enum { NP = 9, NM = 40, BATCH = 4 };
+    const size_t offsets[3] = {0, 5, NP};
+    const double eps = 0.5, eta = 3.0;
+    train_kalman global, split, batched;
+    CHECK(train_kalman_init(&global, offsets, 2, 0, 1) && train_kalman_init(&split, offsets, 2, 1, 1) &&
+              train_kalman_init(&batched, offsets, 2, 0, BATCH),
+          "Kalman setup");
+    CHECK(train_kalman_size(&global) == NP * NP && train_kalman_size(&split) == 5 * 5 + 4 * 4, "covariance sizes %zu, %zu",
+          train_kalman_size(&global), train_kalman_size(&split));
+    double Pg[NP * NP], Ps[5 * 5 + 4 * 4], Pb[NP * NP], tg[NP], ts[NP], tb[NP], t0[NP];
+    double A[NP][NP + 1], hb[BATCH][NP], xb[BATCH];
+    unsigned long long seed = 17;
+    for (int k = 0; k < NP; ++k) tg[k] = ts[k] = tb[k] = t0[k] = test_random(&seed) - 0.5;
+    train_kalman_reset(&global, Pg, eps);
+    train_kalman_reset(&split, Ps, eps);
+    train_kalman_reset(&batched, Pb, eps);
+    for (int i = 0; i < NP; ++i)
+        for (int j = 0; j <= NP; ++j) A[i][j] = i == j ? eps : 0.0;
+    for (int i = 0; i < NP; ++i) A[i][NP] = eps * t0[i];
+    for (int k = 0; k < NM; ++k) {
+        double h[NP] = {0}, y = test_random(&seed) - 0.5;
+        const int block = k % 2;
+        for (size_t j = offsets[block]; j < offsets[block + 1]; ++j) h[j] = test_random(&seed) - 0.5;
+        double pg = 0.0, ps = 0.0, pb = 0.0;
+        for (int j = 0; j < NP; ++j) pg += h[j] * tg[j], ps += h[j] * ts[j], pb += h[j] * tb[j];
+        double eg = y - pg, es = y - ps;
+        CHECK(train_kalman_update(&global, Pg, tg, h, &eg, 1, eta, 0.0) == 1, "global update %d", k);
+        CHECK(train_kalman_update(&split, Ps, ts, h, &es, 1, eta, 0.0) == 1, "decoupled update %d", k);
+        memcpy(hb[k % BATCH], h, sizeof h), xb[k % BATCH] = y - pb;
+        if (k % BATCH == BATCH - 1)
+            CHECK(train_kalman_update(&batched, Pb, tb, &hb[0][0], xb, BATCH, eta, 0.0) == 1, "batched update %d", k);
+        for (int i = 0; i < NP; ++i) {
+            for (int j = 0; j < NP; ++j) A[i][j] += eta * h[i] * h[j];
+            A[i][NP] += eta * h[i] * y;
+        }
+    }
+    for (int c = 0; c < NP; ++c) /* A is symmetric positive definite: no pivoting */
+        for (int r = c + 1; r < NP; ++r) {
+            const double f = A[r][c] / A[c][c];
+            for (int j = c; j <= NP; ++j) A[r][j] -= f * A[c][j];
+        }
+    double ridge[NP];
+    for (int r = NP - 1; r >= 0; --r) {
+        double v = A[r][NP];
+        for (int j = r + 1; j < NP; ++j) v -= A[r][j] * ridge[j];
+        ridge[r] = v / A[r][r];
+    }
+    double worst_g = 0.0, worst_s = 0.0, worst_b = 0.0;
+    for (int k = 0; k < NP; ++k) {
+        worst_g = fmax(worst_g, fabs(tg[k] - ridge[k])), worst_s = fmax(worst_s, fabs(ts[k] - tg[k]));
+        worst_b = fmax(worst_b, fabs(tb[k] - ridge[k]));
+    }
+    CHECK(worst_g < 1e-10, "the Kalman filter differs from the ridge solution by %.3g", worst_g);
+    CHECK(worst_b < 1e-10, "the batched Kalman filter differs from the ridge solution by %.3g", worst_b);
+    CHECK(worst_s < 1e-12, "the decoupled filter differs from the global one on block-separable measurements by %.3g",
+          worst_s);
+    int symmetric = 1;
+    for (int i = 0; i < NP; ++i)
+        for (int j = 0; j < NP; ++j) symmetric &= Pb[i * NP + j] == Pb[j * NP + i] && Pg[i * NP + j] == Pg[j * NP + i];
+    CHECK(symmetric, "the covariance stays exactly symmetric");
+    printf("  Kalman filter vs ridge solution: %.2g (one per update), %.2g (%d per update); decoupled vs global: %.2g\n",
+           worst_g, worst_b, BATCH, worst_s);
+    double bad = NAN;
+    CHECK(train_kalman_update(&global, Pg, tg, Pg, &bad, 1, eta, 0.0) == 0, "a NaN error is refused");
+    train_kalman_free(&global), train_kalman_free(&split), train_kalman_free(&batched);
+}
+
 /* 300 structures: the batcher's table of kept data (256 slots at first) grows while a chunk's
  * slots are being assigned; loss and gradient must equal those of a batcher keeping nothing. */
 static void check_batcher(char **lines, int n_lines)
@@ -189,6 +318,8 @@ int main(void)
     check_gradient(lines, n, 6, 0.0, NN_TANH, "generated set, poly2 cutoff, tanh");
     check_gradient(lines, n, 2, 0.0, NN_SOFTPLUS, "generated set, tanhU cutoff, softplus");
     check_batcher(lines, n);
+    check_jacobian(lines, n);
+    check_kalman();
     for (int k = 0; k < n; ++k) free(lines[k]);
     free(lines);
     /* wide, weighted and polynomial (compact) types */

@@ -70,7 +70,7 @@ typedef struct mlpot_train_progress {
     int epoch, epochs;
     double loss;           /* training loss of the epoch (as optimised) */
     mlpot_train_errors train, validation;
-    double learning_rate;
+    double learning_rate;  /* Adam's step size; the Kalman filter's eta */
     double elapsed_s;      /* since the start (or resume) */
     double epoch_s;        /* this epoch */
     int best_epoch;        /* lowest validation loss so far */

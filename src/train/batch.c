@@ -70,15 +70,17 @@ static void add_residuals(train_metrics *m, const train_residuals *r, double wei
         m->f_sq_el[e] += r->force_sq_el[e], m->f_abs_el[e] += r->force_abs_el[e], m->f_n_el[e] += r->force_n_el[e];
 }
 
-/* The cache slot of structure s (inserted when absent), or NULL when the table cannot grow.
- * Inserting may move every slot: pointers from earlier calls are stale after an insertion. */
-static train_cache *cache_slot(train_batcher *b, const mlpot_structure *s)
+/* The cache slot of structure s, or NULL when it has none. With insert, an absent s is
+ * inserted (NULL when the table cannot grow); inserting may move every slot, so pointers from
+ * earlier calls are stale after an insertion. */
+static train_cache *cache_slot(train_batcher *b, const mlpot_structure *s, int insert)
 {
     if (b->cache_capacity) {
         size_t h = ((uintptr_t)s >> 4) * 0x9E3779B97F4A7C15ull & (b->cache_capacity - 1);
         while (b->cache_key[h] && b->cache_key[h] != s) h = (h + 1) & (b->cache_capacity - 1);
         if (b->cache_key[h]) return &b->cache[h];
     }
+    if (!insert) return NULL;
     if (2 * (b->cache_used + 1) > b->cache_capacity) { /* grow: rehash */
         size_t capacity = b->cache_capacity ? 2 * b->cache_capacity : 256;
         const mlpot_structure **key = calloc(capacity, sizeof *key);
@@ -120,11 +122,11 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
         mlpot_error_clear(&first);
         if (grad) memset(b->slots, 0, count * b->n_params * sizeof *b->slots);
         train_cache *kept[CHUNK];
-        /* the table changes only here, outside the parallel loop: insert, then look up (an
+        /* the table changes only here, outside the parallel loop: insert, then look up only (an
          * insertion may move the slots found before it) */
         for (int pass = 0; pass < 2; ++pass)
             for (size_t q = 0; q < count; ++q)
-                kept[q] = b->cache_budget ? cache_slot(b, s[idx ? idx[start + q] : start + q]) : NULL;
+                kept[q] = b->cache_budget ? cache_slot(b, s[idx ? idx[start + q] : start + q], pass == 0) : NULL;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(b->n_threads)
         for (size_t q = 0; q < count; ++q) {
 #ifdef _OPENMP
@@ -167,4 +169,26 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
         }
     }
     return MLPOT_OK;
+}
+
+/* One structure, on the calling thread (the Kalman filter's updates are sequential). */
+static train_cache *kept_cache(train_batcher *b, const mlpot_structure *s, mlpot_error *err, mlpot_status *st)
+{
+    train_cache *c = b->cache_budget ? cache_slot(b, s, 1) : NULL;
+    *st = MLPOT_OK;
+    if (c && !c->ready && b->cache_bytes < b->cache_budget) {
+        if ((*st = train_cache_fill(c, b->model, s, &b->weights, &b->ws[0], err))) return NULL;
+        b->cache_bytes += c->bytes;
+    }
+    return c;
+}
+
+mlpot_status train_batch_jacobian(train_batcher *b, const mlpot_structure *s, long component, double *error,
+                                  double *jacobian, mlpot_error *err)
+{
+    mlpot_status st;
+    train_cache *c = kept_cache(b, s, err, &st);
+    if (!st) st = train_structure_jacobian(b->model, b->offsets, s, c, &b->weights, component, &b->ws[0], error, jacobian, err);
+    if (st && s->source) mlpot_error_prepend(err, "%s:%ld: ", s->source, s->source_line);
+    return st;
 }

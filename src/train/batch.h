@@ -50,4 +50,9 @@ void train_batcher_free(train_batcher *b);
 mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, const size_t *idx, size_t n,
                          train_metrics *metrics, double *grad, mlpot_error *err);
 
+/* One label of one structure on the calling thread, with its kept data (train_structure_jacobian:
+ * component -1 the energy per atom, else a force component). */
+mlpot_status train_batch_jacobian(train_batcher *b, const mlpot_structure *s, long component, double *error,
+                                  double *jacobian, mlpot_error *err);
+
 #endif

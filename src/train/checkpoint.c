@@ -9,7 +9,7 @@
 #include "core/error.h"
 
 #define MAGIC "MLPOTTRN"
-#define VERSION 2u
+#define VERSION 3u
 
 uint64_t train_fnv1a(uint64_t h, const void *data, size_t n)
 {
@@ -33,7 +33,7 @@ mlpot_status train_state_init(train_state *s, size_t n_params, mlpot_error *err)
 
 void train_state_free(train_state *s)
 {
-    free(s->theta), free(s->best), free(s->adam_m), free(s->adam_v), free(s->rows);
+    free(s->theta), free(s->best), free(s->adam_m), free(s->adam_v), free(s->rows), free(s->kalman_p);
     memset(s, 0, sizeof *s);
 }
 
@@ -81,6 +81,11 @@ mlpot_status train_checkpoint_write(const char *path, uint64_t fingerprint, cons
     put(a.file, &sum, s->shuffle.s, sizeof s->shuffle.s);
     put(a.file, &sum, &rows, sizeof rows);
     put(a.file, &sum, s->rows, (size_t)s->n_rows * TRAIN_ROW * sizeof(double));
+    uint64_t kn = s->kalman_n;
+    put(a.file, &sum, &s->kalman_q, sizeof s->kalman_q);
+    put(a.file, &sum, &s->kalman_eta, sizeof s->kalman_eta);
+    put(a.file, &sum, &kn, sizeof kn);
+    if (kn) put(a.file, &sum, s->kalman_p, kn * sizeof(double));
     fwrite(&sum, sizeof sum, 1, a.file);
     return atomic_file_commit(&a, err);
 }
@@ -130,6 +135,9 @@ mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train
             double row[TRAIN_ROW];
             ok = get(f, &sum, row, sizeof row) && !train_state_add_row(s, row, err);
         }
+        uint64_t kn = 0;
+        ok = ok && get(f, &sum, &s->kalman_q, sizeof s->kalman_q) && get(f, &sum, &s->kalman_eta, sizeof s->kalman_eta) &&
+             get(f, &sum, &kn, sizeof kn) && kn == s->kalman_n && (!kn || get(f, &sum, s->kalman_p, kn * sizeof(double)));
         uint64_t expect = sum;
         ok = ok && fread(&stored, sizeof stored, 1, f) == 1 && stored == expect;
         if (!ok) st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the checkpoint is truncated or damaged", path);

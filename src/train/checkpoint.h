@@ -1,10 +1,11 @@
 /* The state of a training run between epochs, and its checkpoint file.
  *
- * File layout (version 2, native byte order, written atomically):
+ * File layout (version 3, native byte order, written atomically):
  *   "MLPOTTRN" · u32 version · u64 fingerprint of the configuration · i32 epoch · u64 n_params
  *   · f64 θ[n] · f64 best θ[n] · f64 Adam m[n] · f64 Adam v[n] · i64 Adam step · f64 learning
  *   rate · i32 lr wait · i32 stop wait · i32 best epoch · f64 best loss · u64 RNG state[4]
- *   · i32 rows · f64 rows[rows][TRAIN_ROW] (the learning curve) · u64 FNV-1a of all before.
+ *   · i32 rows · f64 rows[rows][TRAIN_ROW] (the learning curve) · f64 Kalman q · f64 Kalman eta · u64 size of
+ *   the Kalman covariance (0 for the other optimisers) · f64 P[size] · u64 FNV-1a of all before.
  * The fingerprint covers everything that shapes the run (data, model, loss, optimiser, seed)
  * and not what may change on resume (epochs, early stopping, output paths). */
 #ifndef MLPOT_TRAIN_CHECKPOINT_H
@@ -32,6 +33,11 @@ typedef struct train_state {
     rng shuffle;
     int n_rows, capacity;
     double *rows;
+    /* the Kalman filter's covariance blocks (train/kalman.h; allocated by the trainer), process
+     * noise and inverse measurement noise */
+    double *kalman_p;
+    size_t kalman_n;
+    double kalman_q, kalman_eta;
 } train_state;
 
 mlpot_status train_state_init(train_state *s, size_t n_params, mlpot_error *err);

@@ -72,7 +72,7 @@ static const key KEYS[] = {
     {"loss.stress", K_BOOL, AT(use_stress), 0, "false", ANY, "fit stress (periodic structures with a stress or virial label)"},
     {"loss.regularization", K_REAL, AT(regularization), 0, "0", 0, INFINITY, "lambda of the L2 penalty on the parameters"},
     {"training.stage", K_STAGE, AT(stage), 0, "energy", ANY, "energy: fit energies/forces/stress (a 2G model, or the short-range networks of a 4G model given model.electrostatics); charges: fit a 4G model's electronegativity networks and hardnesses to reference charges (n2p2's stage 1)"},
-    {"training.optimizer", K_OPTIMIZER, AT(optimizer), 0, "adam", ANY, "adam (mini-batches) or lbfgs (full batch)"},
+    {"training.optimizer", K_OPTIMIZER, AT(optimizer), 0, "adam", ANY, "adam (mini-batches), lbfgs (full batch) or kalman (n2p2's extended Kalman filter: one energy or force component per update)"},
     {"training.epochs", K_INT, AT(epochs), 0, "100", 0, 10000000, "passes over the training data"},
     {"training.batch_size", K_INT, AT(batch_size), 0, "8", 1, 1000000, "structures per Adam step"},
     {"training.learning_rate", K_REAL, AT(learning_rate), 0, "0.001", 1e-12, 10, "Adam step size"},
@@ -80,6 +80,21 @@ static const key KEYS[] = {
     {"training.lr_patience", K_INT, AT(lr_patience), 0, "10", 1, 1000000, "epochs without improvement before the learning rate decays"},
     {"training.lr_min", K_REAL, AT(lr_min), 0, "1e-6", 0, 10, "smallest learning rate"},
     {"training.lbfgs_iterations", K_INT, AT(lbfgs_iterations), 0, "20", 1, 100000, "L-BFGS iterations per epoch (its history restarts each epoch)"},
+    {"training.kalman_decoupled", K_BOOL, AT(kalman_decoupled), 0, "true", ANY, "Kalman: one error covariance block per element's network (decoupled filter, memory and time sum of squares of the networks' sizes) instead of one for all parameters"},
+    {"training.kalman_batch", K_INT, AT(kalman_batch), 0, "1", 1, 64, "Kalman: measurements per update, evaluated at the same parameters (n2p2's task batch); the cost per measurement falls about this-fold on large networks"},
+    {"training.kalman_epsilon", K_REAL, AT(kalman_epsilon), 0, "0.01", 1e-12, 1e12, "Kalman: initial error covariance P = I/epsilon (n2p2's kalman_epsilon)"},
+    {"training.kalman_q0", K_REAL, AT(kalman_q0), 0, "0.01", 0, 1e6, "Kalman: initial process noise q (n2p2's kalman_q0)"},
+    {"training.kalman_qtau", K_REAL, AT(kalman_qtau), 0, "2.302", 0, 1e6, "Kalman: q falls by exp(-qtau) per epoch (2.302: tenfold) ..."},
+    {"training.kalman_qmin", K_REAL, AT(kalman_qmin), 0, "1e-6", 0, 1e6, "Kalman: ... down to qmin"},
+    {"training.kalman_eta", K_REAL, AT(kalman_eta), 0, "0.01", 1e-12, 1e12, "Kalman: initial eta, the inverse measurement noise in units of the labels' sigma (n2p2's kalman_eta)"},
+    {"training.kalman_etatau", K_REAL, AT(kalman_etatau), 0, "2.302", 0, 1e6, "Kalman: eta rises by exp(etatau) per epoch ..."},
+    {"training.kalman_etamax", K_REAL, AT(kalman_etamax), 0, "1", 1e-12, 1e12, "Kalman: ... up to etamax"},
+    {"training.energy_fraction", K_REAL, AT(energy_fraction), 0, "1", 0, 1000, "Kalman: energy updates per epoch, as a fraction of the training structures (n2p2's short_energy_fraction)"},
+    {"training.force_fraction", K_REAL, AT(force_fraction), 0, "0.02", 0, 1000, "Kalman: force updates per epoch, as a fraction of the training force components (n2p2's short_force_fraction)"},
+    {"training.force_weight", K_REAL, AT(force_weight), 0, "1", 1e-12, 1e12, "Kalman: factor on force errors and their Jacobians, beyond the 1/sigma scaling (n2p2's force_weight)"},
+    {"training.energy_threshold", K_REAL, AT(energy_threshold), 0, "0", 0, 1000, "Kalman: an energy candidate is used when its error is at least this times the last training RMSE ..."},
+    {"training.force_threshold", K_REAL, AT(force_threshold), 0, "0", 0, 1000, "Kalman: ... likewise for a force component (n2p2's short_force_error_threshold) ..."},
+    {"training.threshold_trials", K_INT, AT(threshold_trials), 0, "3", 1, 1000, "Kalman: ... else the largest error of this many random candidates (n2p2's rmse_threshold_trials)"},
     {"training.cache_memory", K_INT, AT(cache_memory), 0, "4096", 0, 10000000, "MB of symmetry functions and their derivatives kept between epochs (0: recompute every pass; results are the same)"},
     {"training.early_stopping", K_INT, AT(early_stopping), 0, "0", 0, 1000000, "stop after this many epochs without a better validation loss (0: never)"},
     {"training.seed", K_SEED, AT(seed), 0, "1", ANY, "seed of every random choice (split, initial weights, batches)"},
@@ -277,7 +292,8 @@ static mlpot_status set_key(mlpot_train_config *c, const key *k, const char *val
     case K_OPTIMIZER:
         if (!strcmp(value, "adam")) return *(int *)at = TRAIN_ADAM, MLPOT_OK;
         if (!strcmp(value, "lbfgs") || !strcmp(value, "l-bfgs")) return *(int *)at = TRAIN_LBFGS, MLPOT_OK;
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not adam or lbfgs", k->name, value);
+        if (!strcmp(value, "kalman") || !strcmp(value, "ekf")) return *(int *)at = TRAIN_KALMAN, MLPOT_OK;
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not adam, lbfgs or kalman", k->name, value);
     case K_STAGE:
         if (!strcmp(value, "energy") || !strcmp(value, "short")) return *(int *)at = TRAIN_STAGE_ENERGY, MLPOT_OK;
         if (!strcmp(value, "charges") || !strcmp(value, "charge")) return *(int *)at = TRAIN_STAGE_CHARGES, MLPOT_OK;
@@ -433,7 +449,11 @@ static void value_text(const mlpot_train_config *c, const key *k, char *buf, siz
         snprintf(buf, size, "%s", *(const int *)at < 0 ? "auto" : mlpot_length_unit_name(*(const int *)at));
         break;
     case K_ACTIVATION: snprintf(buf, size, "%s", nn_activation_letter(*(const int *)at)); break;
-    case K_OPTIMIZER: snprintf(buf, size, "%s", *(const int *)at == TRAIN_LBFGS ? "lbfgs" : "adam"); break;
+    case K_OPTIMIZER: {
+        const int o = *(const int *)at;
+        snprintf(buf, size, "%s", o == TRAIN_LBFGS ? "lbfgs" : o == TRAIN_KALMAN ? "kalman" : "adam");
+        break;
+    }
     case K_STAGE: snprintf(buf, size, "%s", *(const int *)at == TRAIN_STAGE_CHARGES ? "charges" : "energy"); break;
     case K_WIDTHS:
         used = (size_t)snprintf(buf, size, "{");

@@ -7,7 +7,7 @@
 #include "mlpot/io.h"
 #include "mlpot/train.h"
 
-enum train_optimizer { TRAIN_ADAM, TRAIN_LBFGS };
+enum train_optimizer { TRAIN_ADAM, TRAIN_LBFGS, TRAIN_KALMAN };
 
 #define TRAIN_MAX_LIST 16
 
@@ -52,6 +52,10 @@ struct mlpot_train_config {
     int optimizer, epochs, batch_size, lr_patience, lbfgs_iterations, early_stopping, resume, cache_memory;
     double learning_rate, lr_decay, lr_min;
     unsigned long long seed;
+    /* Kalman filter (train/kalman.h) */
+    double kalman_epsilon, kalman_q0, kalman_qtau, kalman_qmin, kalman_eta, kalman_etatau, kalman_etamax;
+    int kalman_decoupled, kalman_batch, threshold_trials;
+    double energy_fraction, force_fraction, force_weight, energy_threshold, force_threshold;
     /* output */
     char *directory, *learning_curve, *checkpoint;
 };

@@ -162,6 +162,68 @@ mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_st
     return MLPOT_OK;
 }
 
+/* Adds c_e dE/dθ + a_f Σ_k r_k dF_k/dθ + (stress term with a_s, dstress) to grad, in the
+ * terms of the formulas at the top. r is the residual for the loss gradient, or a unit vector
+ * for one force component's Jacobian (a_f = 1 then gives dF_k/dθ); dstress is not read when
+ * a_s is 0. Uses the network values the preceding forward pass left in ws. Atoms that contribute nothing (no energy seed
+ * and a zero tangent) are skipped, which makes one force component's Jacobian cheap. */
+static void parameter_gradient(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
+                               const train_cache *cache, train_workspace *ws, double c_e, double a_f, const double *r,
+                               double a_s, const double *dstress, double *grad)
+{
+    size_t max_fn, nn_n;
+    train_workspace_networks(ws, m, &max_fn, &nn_n); /* allocated by the forward pass */
+    const int n = s->n_atoms;
+    const nnp_4g_response *elec = m->generation == 4 ? &cache->response : NULL;
+    const size_t cols = 3 * (size_t)n + 9;
+    const mlpot_neighbour_list *nl = &cache->nl;
+    const double k_e = nnp_energy_scale(m);
+    double *dir = ws->pair + 3 * nl->n_pairs;
+    const int tangent = a_f != 0.0 || a_s != 0.0;
+    for (int i = 0; i < n; ++i) {
+        const int e = m->acsf.index[s->numbers[i]];
+        const double *factor = m->scaling.elements[e].factor;
+        const int nsf = m->acsf.elements[e].n;
+        double *G = ws->atom + ws->atom_stride * (size_t)i, *values = G + 3 * max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
+        const double *v = NULL;
+        if (tangent) {
+            int any = 0;
+            for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
+                const double *fj = &r[3 * (size_t)nl->neighbour[k]], *fi = &r[3 * i], *d = &nl->vector[3 * k];
+                for (int a = 0; a < 3; ++a) {
+                    double t = -a_f * (fj[a] - fi[a]);
+                    if (a_s != 0.0) t += a_s * (dstress[a] * d[0] + dstress[3 + a] * d[1] + dstress[6 + a] * d[2]);
+                    dir[3 * k + a] = t;
+                    any |= t != 0.0;
+                }
+            }
+            const size_t row = 3 * (nl->offsets[i + 1] - nl->offsets[i]);
+            const double *J = cache->J + cache->joff[i], *di = &dir[3 * nl->offsets[i]];
+            for (int g = 0; g < nsf; ++g) { /* the tangent J · direction */
+                const double *Jg = J + (size_t)g * row;
+                double t = 0.0;
+                if (any)
+                    for (size_t k = 0; k < row; ++k) t += Jg[k] * di[k];
+                ws->tangent[g] = t;
+            }
+            for (int g = 0; g < nsf; ++g) ws->v[g] = k_e * factor[g] * ws->tangent[g];
+            if (elec) { /* the charge input's tangent: the seeds through dq_i/dx and dq_i/dε */
+                const double *dq = elec->dq + (size_t)i * cols;
+                double t = 0.0;
+                if (a_f != 0.0)
+                    for (size_t k = 0; k < 3 * (size_t)n; ++k) t -= a_f * r[k] * dq[k];
+                if (a_s != 0.0)
+                    for (int x = 0; x < 9; ++x) t -= a_s * dstress[x] * dq[3 * (size_t)n + x];
+                ws->v[nsf] = k_e * t;
+                any |= t != 0.0;
+            }
+            if (!any && c_e == 0.0) continue;
+            v = any ? ws->v : NULL;
+        }
+        nn_param_gradient(&m->nets[e], values, d1, d2, c_e * k_e, v, grad + offsets[e], ws->nn_work);
+    }
+}
+
 mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
                              const train_cache *cache, const train_weights *w, double scale, train_workspace *ws,
                              train_residuals *res, double *grad, mlpot_error *err)
@@ -192,7 +254,7 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
         !train_grow(&ws->forces, &ws->forces_n, 3 * (size_t)n + 3))
         return mlpot_fail_memory(err, "training");
     const double k_e = nnp_energy_scale(m);
-    double *ge = ws->pair, *dir = ws->pair + 3 * nl->n_pairs;
+    double *ge = ws->pair;
     double energy = 0.0;
     for (int i = 0; i < n; ++i) {
         const int e = m->acsf.index[s->numbers[i]];
@@ -277,46 +339,41 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
         if (want_forces) res->loss += res->force_sq * w->force;
     }
     if (!grad) return MLPOT_OK;
-
-    /* gradient */
     const double c_e = want_energy ? scale * 2.0 * w->energy * dE / ((double)n * n) : 0.0;
     const double a_f = want_forces ? scale * 2.0 * w->force : 0.0;
     const double a_s = want_stress ? scale * 2.0 * w->stress / volume : 0.0;
-    const int tangent = want_forces || want_stress;
-    for (int i = 0; i < n; ++i) {
-        const int e = m->acsf.index[s->numbers[i]];
-        const double *factor = m->scaling.elements[e].factor;
-        const int nsf = m->acsf.elements[e].n;
-        double *G = ws->atom + ws->atom_stride * (size_t)i, *values = G + 3 * max_fn, *d1 = values + nn_n, *d2 = d1 + nn_n;
-        const double *v = NULL;
-        if (tangent) {
-            for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
-                const double *fj = &F[3 * (size_t)nl->neighbour[k]], *fi = &F[3 * i], *d = &nl->vector[3 * k];
-                for (int a = 0; a < 3; ++a)
-                    dir[3 * k + a] = -a_f * (fj[a] - fi[a]) +
-                                     a_s * (dstress[a] * d[0] + dstress[3 + a] * d[1] + dstress[6 + a] * d[2]);
-            }
-            const size_t row = 3 * (nl->offsets[i + 1] - nl->offsets[i]);
-            const double *J = cache->J + cache->joff[i], *di = &dir[3 * nl->offsets[i]];
-            for (int g = 0; g < nsf; ++g) { /* the tangent J · direction */
-                const double *Jg = J + (size_t)g * row;
-                double t = 0.0;
-                for (size_t k = 0; k < row; ++k) t += Jg[k] * di[k];
-                ws->tangent[g] = t;
-            }
-            for (int g = 0; g < nsf; ++g) ws->v[g] = k_e * factor[g] * ws->tangent[g];
-            if (elec) { /* the charge input's tangent: the residuals through dq_i/dx and dq_i/dε */
-                const double *dq = elec->dq + (size_t)i * cols;
-                double t = 0.0;
-                if (a_f != 0.0)
-                    for (size_t k = 0; k < 3 * (size_t)n; ++k) t -= a_f * F[k] * dq[k];
-                if (a_s != 0.0)
-                    for (int x = 0; x < 9; ++x) t -= a_s * dstress[x] * dq[3 * (size_t)n + x];
-                ws->v[nsf] = k_e * t;
-            }
-            v = ws->v;
-        }
-        nn_param_gradient(&m->nets[e], values, d1, d2, c_e * k_e, v, grad + offsets[e], ws->nn_work);
+    parameter_gradient(m, offsets, s, cache, ws, c_e, a_f, F, a_s, dstress, grad);
+    return MLPOT_OK;
+}
+
+mlpot_status train_structure_jacobian(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
+                                      const train_cache *cache, const train_weights *w, long component,
+                                      train_workspace *ws, double *error, double *jacobian, mlpot_error *err)
+{
+    const int n = s->n_atoms;
+    if (w->stage != TRAIN_STAGE_ENERGY)
+        return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED, "per-label Jacobians are for the energy stage");
+    if (component < -1 || component >= 3L * n)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "force component %ld of a structure of %d atoms", component, n);
+    const unsigned need = component < 0 ? MLPOT_LABEL_ENERGY : MLPOT_LABEL_FORCES;
+    if (!(s->labels & need))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the structure has no %s label", component < 0 ? "energy" : "force");
+    train_residuals res;
+    train_weights forward = *w;
+    forward.use_stress = 0; /* only the energy and the forces are needed */
+    mlpot_status st = train_structure(m, offsets, s, cache, &forward, 1.0, ws, &res, NULL, err);
+    if (st) return st;
+    if (!cache || !cache->ready) cache = &ws->scratch;
+    /* after the forward pass ws->forces holds the force residuals F - F_ref */
+    *error = component < 0 ? -res.energy_error : -ws->forces[component];
+    if (!jacobian) return MLPOT_OK;
+    for (int e = 0; e < m->acsf.n_elements; ++e) memset(jacobian + offsets[e], 0, (offsets[e + 1] - offsets[e]) * sizeof *jacobian);
+    if (component < 0) {
+        parameter_gradient(m, offsets, s, cache, ws, 1.0 / n, 0.0, NULL, 0.0, NULL, jacobian);
+    } else {
+        memset(ws->forces, 0, 3 * (size_t)n * sizeof *ws->forces); /* the seed: one unit component */
+        ws->forces[component] = 1.0;
+        parameter_gradient(m, offsets, s, cache, ws, 0.0, 1.0, ws->forces, 0.0, NULL, jacobian);
     }
     return MLPOT_OK;
 }

@@ -101,4 +101,12 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
                              const train_cache *cache, const train_weights *w, double scale, train_workspace *ws,
                              train_residuals *res, double *grad, mlpot_error *err);
 
+/* The Kalman filter's measurements (kalman.c): for component -1 the energy per atom, else force
+ * component `component` (3·atom + axis). *error receives reference − prediction; when jacobian
+ * is not NULL it receives d(prediction)/dθ (n_params, overwritten). The forward pass is the
+ * loss's, so the prediction is the one train_structure measures. */
+mlpot_status train_structure_jacobian(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
+                                      const train_cache *cache, const train_weights *w, long component,
+                                      train_workspace *ws, double *error, double *jacobian, mlpot_error *err);
+
 #endif

@@ -18,6 +18,7 @@
 #include "train/batch.h"
 #include "train/checkpoint.h"
 #include "train/config.h"
+#include "train/kalman.h"
 #include "train/model_setup.h"
 #include "train/sf_generate.h"
 #include "train/train_data.h"
@@ -37,6 +38,12 @@ typedef struct trainer {
     /* L-BFGS evaluation */
     mlpot_status eval_status;
     mlpot_error eval_err;
+    /* Kalman filter: the blocks, the Jacobian of one label, the training structures with an
+     * energy, and the running count of force components over the training structures */
+    train_kalman kalman;
+    double *jacobian;
+    size_t *energy_candidates, n_energy_candidates;
+    size_t *force_prefix; /* [n_train + 1] */
 } trainer;
 
 static double seconds(void)
@@ -474,6 +481,139 @@ static mlpot_status lbfgs_epoch(trainer *t, double *epoch_loss, mlpot_error *err
     return MLPOT_OK;
 }
 
+/* n2p2's update schedule: per epoch energy_fraction × (structures with an energy) energy
+ * updates and force_fraction × (force components) force updates, in random order; each update
+ * takes a random candidate whose error is at least threshold × the last epoch's training RMSE,
+ * or the largest of threshold_trials candidates. Errors and Jacobians are in units of the
+ * labels' σ (and × √weight of the structure), so η is an inverse noise variance. */
+static mlpot_status kalman_draw(trainer *t, int force, size_t *structure, long *component, double *error,
+                                mlpot_error *err)
+{
+    const mlpot_train_config *c = t->c;
+    train_state *s = &t->state;
+    const mlpot_structure *const *set = t->data.set[TRAIN_SET];
+    const size_t n = t->data.n[TRAIN_SET];
+    const double *last = s->rows + (size_t)(s->n_rows - 1) * TRAIN_ROW;
+    const double bar = force ? c->force_threshold * last[6] : c->energy_threshold * last[4];
+    double best = -1.0;
+    for (int trial = 0; trial < c->threshold_trials; ++trial) {
+        size_t q;
+        long k = -1;
+        if (force) {
+            const uint64_t u = rng_below(&s->shuffle, t->force_prefix[n]);
+            size_t lo = 0, hi = n; /* the structure whose components hold u */
+            while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (t->force_prefix[mid] <= u) lo = mid;
+                else hi = mid;
+            }
+            q = lo, k = (long)(u - t->force_prefix[lo]);
+        } else {
+            q = t->energy_candidates[rng_below(&s->shuffle, t->n_energy_candidates)];
+        }
+        double e = 0.0;
+        mlpot_status st = MLPOT_OK;
+        if (bar > 0.0) st = train_batch_jacobian(&t->batcher, set[q], k, &e, NULL, err);
+        if (st) return st;
+        if (fabs(e) > best) best = fabs(e), *structure = q, *component = k, *error = e;
+        if (!(bar > 0.0) || fabs(e) >= bar) break;
+    }
+    return MLPOT_OK;
+}
+
+static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *err)
+{
+    const mlpot_train_config *c = t->c;
+    train_state *s = &t->state;
+    const mlpot_structure *const *set = t->data.set[TRAIN_SET];
+    const size_t n = t->data.n[TRAIN_SET];
+    const size_t n_e = (size_t)llround(c->energy_fraction * (double)t->n_energy_candidates);
+    const size_t n_f = t->w.use_forces ? (size_t)llround(c->force_fraction * (double)t->force_prefix[n]) : 0;
+    const size_t updates = n_e + n_f;
+    *epoch_loss = NAN; /* end_epoch measures the training loss */
+    if (updates == 0) return MLPOT_OK;
+    unsigned char *kind = malloc(updates);
+    if (!kind) return mlpot_fail_memory(err, "the Kalman filter's schedule");
+    memset(kind, 0, n_e), memset(kind + n_e, 1, n_f);
+    for (size_t q = updates; q > 1; --q) {
+        size_t j = (size_t)rng_below(&s->shuffle, q);
+        unsigned char tmp = kind[q - 1];
+        kind[q - 1] = kind[j], kind[j] = tmp;
+    }
+    /* n2p2's annealing: qtau and etatau are per epoch (per update of m measurements) */
+    const int batch = c->kalman_batch;
+    const double n_updates = ceil((double)updates / batch);
+    const double q_factor = exp(-c->kalman_qtau / n_updates), eta_factor = exp(c->kalman_etatau / n_updates);
+    mlpot_status st = MLPOT_OK;
+    double xi[TRAIN_KALMAN_MAX_M];
+    for (size_t first = 0; first < updates && !st; first += (size_t)batch) {
+        const int m = (int)(updates - first < (size_t)batch ? updates - first : (size_t)batch);
+        for (int r = 0; r < m && !st; ++r) { /* the measurements, all at the current θ */
+            const int force = kind[first + (size_t)r];
+            double *h = t->jacobian + (size_t)r * t->n_params;
+            size_t q = 0;
+            long k = -1;
+            double e = 0.0;
+            st = kalman_draw(t, force, &q, &k, &e, err);
+            if (!st) st = train_batch_jacobian(&t->batcher, set[q], k, &e, h, err);
+            if (st) break;
+            const double scale = sqrt(set[q]->weight) * (force ? c->force_weight / c->force_sigma : 1.0 / c->energy_sigma);
+            for (size_t p = 0; p < t->n_params; ++p) h[p] *= scale;
+            xi[r] = e * scale;
+        }
+        if (st) break;
+        if (!train_kalman_update(&t->kalman, s->kalman_p, s->theta, t->jacobian, xi, m, s->kalman_eta, s->kalman_q))
+            st = mlpot_fail(err, MLPOT_ERR_NUMERIC,
+                            "the Kalman filter diverged in epoch %d (update %zu of %.0f); the checkpoint of epoch %d is "
+                            "kept (try a smaller training.kalman_etamax)",
+                            s->epoch + 1, first / (size_t)batch + 1, n_updates, s->epoch);
+        params_set(t, s->theta);
+        if (s->kalman_q > c->kalman_qmin) s->kalman_q = fmax(s->kalman_q * q_factor, c->kalman_qmin);
+        if (s->kalman_eta < c->kalman_etamax) s->kalman_eta = fmin(s->kalman_eta * eta_factor, c->kalman_etamax);
+    }
+    free(kind);
+    return st;
+}
+
+/* The Kalman filter's candidates and covariance; P = I/ε for a new run (a resume reads it). */
+static mlpot_status kalman_setup(trainer *t, mlpot_error *err)
+{
+    const mlpot_train_config *c = t->c;
+    const mlpot_structure *const *set = t->data.set[TRAIN_SET];
+    const size_t n = t->data.n[TRAIN_SET];
+    if (c->stage != TRAIN_STAGE_ENERGY)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.optimizer kalman fits energies and forces; the charges "
+                                                   "stage uses adam or lbfgs");
+    if (c->use_stress)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.optimizer kalman does not fit stresses (loss.stress); use "
+                                                   "adam or lbfgs");
+    t->energy_candidates = calloc(n + 1, sizeof *t->energy_candidates);
+    t->force_prefix = calloc(n + 1, sizeof *t->force_prefix);
+    t->jacobian = calloc(t->n_params * (size_t)c->kalman_batch + 1, sizeof *t->jacobian);
+    if (!t->energy_candidates || !t->force_prefix || !t->jacobian ||
+        !train_kalman_init(&t->kalman, t->offsets, t->model.acsf.n_elements, c->kalman_decoupled, c->kalman_batch))
+        return mlpot_fail_memory(err, "the Kalman filter");
+    for (size_t q = 0; q < n; ++q) {
+        if (set[q]->labels & MLPOT_LABEL_ENERGY) t->energy_candidates[t->n_energy_candidates++] = q;
+        const size_t comps = (set[q]->labels & MLPOT_LABEL_FORCES) ? 3 * (size_t)set[q]->n_atoms : 0;
+        t->force_prefix[q + 1] = t->force_prefix[q] + comps;
+    }
+    if (t->n_energy_candidates == 0 && c->energy_fraction > 0)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.energy_fraction > 0, but no training structure has an energy");
+    if (t->force_prefix[n] == 0 && c->use_forces && c->force_fraction > 0)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.force_fraction > 0, but no training structure has forces");
+    train_state *s = &t->state;
+    s->kalman_n = train_kalman_size(&t->kalman);
+    if (s->kalman_n > ((size_t)1 << 40) / sizeof(double) || !(s->kalman_p = malloc(s->kalman_n * sizeof *s->kalman_p)))
+        return mlpot_fail(err, MLPOT_ERR_MEMORY,
+                          "the Kalman filter's covariance needs %.3g GB (the square of the parameters per block); use "
+                          "smaller networks, fewer symmetry functions, training.kalman_decoupled, or lbfgs",
+                          (double)s->kalman_n * sizeof(double) / 1e9);
+    train_kalman_reset(&t->kalman, s->kalman_p, c->kalman_epsilon);
+    s->kalman_q = c->kalman_q0, s->kalman_eta = c->kalman_eta;
+    return MLPOT_OK;
+}
+
 /* --- the run --------------------------------------------------------------------------------- */
 
 /* Evaluates training and validation errors, records the row, keeps the best parameters,
@@ -488,7 +628,7 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     if (st) return st;
     const int has_val = t->data.n[VALIDATION_SET] > 0;
     const double val_loss = has_val ? vm.loss / vm.weight : tm.loss / tm.weight;
-    if (epoch == 0) loss = tm.loss / tm.weight + regularize(t, s->theta, NULL);
+    if (epoch == 0 || isnan(loss)) loss = tm.loss / tm.weight + regularize(t, s->theta, NULL); /* Kalman: measured */
     if (!isfinite(loss) || !isfinite(val_loss))
         return mlpot_fail(err, MLPOT_ERR_NUMERIC,
                           "training diverged in epoch %d (loss %g); the checkpoint of epoch %d is kept (try a smaller "
@@ -496,7 +636,8 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
                           epoch, loss, s->epoch);
     mlpot_train_errors te = train_metrics_errors(&tm, -1), ve = train_metrics_errors(&vm, -1);
     double row[TRAIN_ROW];
-    row[0] = epoch, row[1] = seconds() - t->t_start, row[2] = loss, row[3] = s->lr;
+    const double rate = t->c->optimizer == TRAIN_KALMAN ? s->kalman_eta : s->lr; /* Kalman: η */
+    row[0] = epoch, row[1] = seconds() - t->t_start, row[2] = loss, row[3] = rate;
     errors_into(row + 4, &te);
     errors_into(row + 10, &ve);
     row[16] = val_loss;
@@ -520,7 +661,7 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     if (t->c->checkpoint && *t->c->checkpoint && (st = train_checkpoint_write(t->c->checkpoint, t->fingerprint, s, err)))
         return st;
     if (cb) {
-        mlpot_train_progress p = {epoch, t->c->epochs, loss, te, ve, s->lr, row[1], epoch_s, s->best_epoch, message};
+        mlpot_train_progress p = {epoch, t->c->epochs, loss, te, ve, rate, row[1], epoch_s, s->best_epoch, message};
         cb(&p, user);
     }
     return MLPOT_OK;
@@ -533,6 +674,8 @@ static void trainer_free(trainer *t)
     nnp_model_free(&t->model);
     train_data_free(&t->data);
     free(t->grad), free(t->order);
+    train_kalman_free(&t->kalman);
+    free(t->jacobian), free(t->energy_candidates), free(t->force_prefix);
 }
 
 mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, void *user, mlpot_train_report *report,
@@ -574,6 +717,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         t.order = calloc(t.data.n[TRAIN_SET] + 1, sizeof *t.order);
         if (!t.grad || !t.order) st = mlpot_fail_memory(err, "training");
     }
+    if (!st && c->optimizer == TRAIN_KALMAN) st = kalman_setup(&t, err);
     if (st) {
         trainer_free(&t);
         return st;
@@ -606,7 +750,9 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     for (int epoch = s->epoch + 1; !st && epoch <= c->epochs; ++epoch) {
         if (c->early_stopping > 0 && s->stop_wait >= c->early_stopping) break; /* also after a resume */
         double t0 = seconds(), loss = 0.0;
-        st = c->optimizer == TRAIN_LBFGS ? lbfgs_epoch(&t, &loss, err) : adam_epoch(&t, &loss, err);
+        st = c->optimizer == TRAIN_LBFGS    ? lbfgs_epoch(&t, &loss, err)
+             : c->optimizer == TRAIN_KALMAN ? kalman_epoch(&t, &loss, err)
+                                            : adam_epoch(&t, &loss, err);
         if (!st) st = end_epoch(&t, epoch, loss, seconds() - t0, cb, user, NULL, err);
     }
     if (!st) { /* final model: the best validation epoch; test errors */
