@@ -7,6 +7,9 @@ potential:
 - the Kalman filter (training.optimizer kalman) lowers the errors, gives identical model files
   with 1 and 2 threads, and a run stopped after 4 epochs and resumed to 8 ends identical to a
   run of 8;
+- an n2p2 training input.nn (Kalman keywords, networks, symmetry functions, input.data beside
+  it) is a configuration: `mlpot train input.nn` trains with its settings, and keywords mlpot
+  does not reproduce, or misspelt ones, fail naming the line;
 - bad input (missing labels, unknown keys, wrong values, an empty split) fails before training
   with a message naming the problem and exit code 2."""
 import os
@@ -175,7 +178,76 @@ training:
         r = train("kbad", kalman + extra)
         check(r.returncode == 2 and phrase in r.stderr, "Kalman bad input %s: %s" % (extra, r.stderr.strip()))
 
-    # 5. bad input
+    # 5. an n2p2 input.nn as the configuration
+    nn_dir = os.path.join(tmp, "n2p2")
+    os.mkdir(nn_dir)
+    r = run(["convert", data, os.path.join(nn_dir, "input.data"), "--to", "n2p2"])
+    check(r.returncode == 0, "conversion to input.data: " + r.stderr)
+    sf = "".join("symfunction_short Si 2 Si %g 0.0 4.0\n" % eta for eta in (0.5, 1.0, 2.0, 4.0))
+    sf += "".join("symfunction_short Si 3 Si Si 0.3 %d %d 4.0\n" % (lam, zeta) for lam in (-1, 1) for zeta in (1, 4))
+    input_nn = """number_of_elements 1
+elements Si
+cutoff_type 6
+scale_symmetry_functions
+center_symmetry_functions
+scale_min_short -1.0
+scale_max_short 1.0
+global_hidden_layers_short 2
+global_nodes_short 8 8
+global_activation_short t t l
+use_short_forces
+random_seed 7
+epochs 8
+test_fraction 0.15
+updater_type 1
+kalman_type 0
+kalman_epsilon 1.0E-2
+kalman_q0 0.01
+kalman_qtau 2.302
+kalman_qmin 1.0E-6
+kalman_eta 0.01
+kalman_etatau 2.302
+kalman_etamax 0.1
+update_strategy 0
+selection_mode 2
+task_batch_size_energy 1
+task_batch_size_force 2
+force_weight 2.0
+short_energy_fraction 1.0
+short_force_fraction 0.05
+short_energy_error_threshold 0.0
+short_force_error_threshold 1.0
+rmse_threshold_trials 3
+write_trainlog
+""" + sf
+    nn_path = os.path.join(nn_dir, "input.nn")
+    with open(nn_path, "w") as f:
+        f.write(input_nn)
+    r = run(["train", nn_path, "--print-config"])
+    settings = dict(l.split("#")[0].strip().split(": ", 1) for l in r.stdout.splitlines() if l.startswith("  ") and ": " in l)
+    expect = {"optimizer": "kalman", "epochs": "8", "kalman_etamax": "0.1", "seed": "7", "validation_fraction": "0.15", "kalman_batch": "2",
+              "kalman_decoupled": "false", "force_fraction": "0.05", "force_threshold": "1", "force_weight": "2",
+              "hidden_layers": "[8, 8]", "format": "n2p2", "forces": "true"}
+    check(all(settings.get(k) == v for k, v in expect.items()),
+          "input.nn keywords become the configuration: " + str({k: settings.get(k) for k in expect}))
+    r = run(["train", nn_path, "-q", "-o", os.path.join(tmp, "from_nn"), "--set", "output.checkpoint=", "--set",
+             "output.learning_curve=" + os.path.join(tmp, "from_nn.csv"), "--set", "loss.force_sigma=1", "--set",
+             "loss.energy_sigma=0.125"])  # n2p2's units: force errors as they are, energies per structure
+    check(r.returncode == 0, "mlpot train input.nn: " + r.stderr)
+    curve = np.genfromtxt(os.path.join(tmp, "from_nn.csv"), delimiter=",", names=True)
+    check(len(curve) == 9 and curve["train_force_rmse"][-1] < 0.5 * curve["train_force_rmse"][0],
+          "input.nn training runs its 8 epochs and lowers the force error: %s" % curve["train_force_rmse"])
+    with open(os.path.join(tmp, "from_nn", "input.nn")) as f:
+        written = [l.split() for l in f if l.startswith("symfunction_short")]
+    check(len(written) == 8, "the model has the file's 8 symmetry functions (%d)" % len(written))
+    for bad, phrase in (("normalize_nodes\n", "input.nn:%d: normalize_nodes" % (input_nn.count("\n") + 1)),
+                        ("epoch 4\n", "epochs"), ("", "fading-memory")):
+        with open(nn_path, "w") as f:
+            f.write(input_nn + bad if bad else input_nn.replace("kalman_type 0", "kalman_type 1"))
+        r = run(["train", nn_path, "-q", "-o", os.path.join(tmp, "bad_nn")])
+        check(r.returncode == 2 and phrase in r.stderr, "input.nn with %r: exit %d, %s" % (bad, r.returncode, r.stderr.strip()))
+
+    # 6. bad input
     no_forces = os.path.join(tmp, "noforces.xyz")
     write(no_forces, frames[:4], format="extxyz")  # energies missing too
     cases = [

@@ -55,6 +55,15 @@ MLPOT_API mlpot_status mlpot_train_config_get(const mlpot_train_config *c, const
 /* Reads a YAML file of sections and keys (see mlpot_train_config_describe); messages name the
  * file and line. */
 MLPOT_API mlpot_status mlpot_train_config_read(mlpot_train_config *c, const char *path, mlpot_error *err);
+/* Reads an n2p2 training input.nn instead: its symmetry functions, networks, seed, epochs,
+ * test_fraction (as the validation fraction), optimiser (updater_type: Kalman filter or Adam),
+ * Kalman parameters, update fractions, thresholds, task batch, force_weight, use_short_forces,
+ * atom_energy, and input.data beside it as the training data (unless data.train is set).
+ * n2p2 measures errors in the data's units and mlpot in units of loss.energy_sigma and
+ * loss.force_sigma, which the file does not set. Keywords whose effect mlpot does not reproduce
+ * (normalize_nodes, the fading-memory filter, ...) are errors naming the line.
+ * mlpot_train_config_read reads a file whose name ends in ".nn" this way. */
+MLPOT_API mlpot_status mlpot_train_config_read_n2p2(mlpot_train_config *c, const char *path, mlpot_error *err);
 /* Writes every key with its current value and a comment (a complete, valid YAML file). */
 MLPOT_API void mlpot_train_config_describe(const mlpot_train_config *c, char *buf, size_t size);
 

@@ -141,7 +141,7 @@ mlpot_status n2p2_settings_parse(const char *text, const char *name, n2p2_settin
 
 int n2p2_settings_is(const n2p2_settings *s, int k, const char *keyword)
 {
-    return !strcmp(canonical(s->entries[k].keyword), keyword);
+    return !strcmp(canonical(s->entries[k].keyword), canonical(keyword)); /* either spelling finds both */
 }
 
 const n2p2_entry *n2p2_settings_find(const n2p2_settings *s, const char *keyword)

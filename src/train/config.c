@@ -356,6 +356,8 @@ static int node_text(yaml_document_t *doc, yaml_node_t *node, char *buf, size_t 
 
 mlpot_status mlpot_train_config_read(mlpot_train_config *c, const char *path, mlpot_error *err)
 {
+    const size_t len = strlen(path);
+    if (len >= 3 && !strcmp(path + len - 3, ".nn")) return mlpot_train_config_read_n2p2(c, path, err);
     FILE *f = fopen(path, "rb");
     if (!f) return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     yaml_parser_t parser;
