@@ -8,7 +8,8 @@ boxes labelled with energies, forces and charges by the shipped n2p2 H2O_RPBE-D3
 - the charges stage resumes bit-identically after an interruption (hardnesses included), and the
   short-range stage gives identical model files with 1 and 2 threads, and refuses to resume on a
   changed charges-stage folder;
-- bad input: structures without charges, missing Gaussian widths, a 2G folder as the
+- bad input: n2p2 data without stated units (the Coulomb constant needs them), structures
+  without charges, missing Gaussian widths, a 2G folder as the
   electrostatics, a bad screening range - each a clear message and exit code 2."""
 import csv
 import os
@@ -48,7 +49,8 @@ def files_of(folder):
     return {f: open(os.path.join(folder, f), "rb").read() for f in sorted(os.listdir(folder))}
 
 
-COMMON = ["--train", DATA, "--seed", "3", "--set", "model.cutoff=5.0", "--set", "model.radial_count=5",
+UNITS = ["--set", "data.energy_unit=eV", "--set", "data.length_unit=Angstrom"]  # n2p2 data carry none
+COMMON = UNITS + ["--train", DATA, "--seed", "3", "--set", "model.cutoff=5.0", "--set", "model.radial_count=5",
           "--set", "model.angular_eta_count=2", "--set", "model.angular_zetas=1,4", "--set", "model.hidden_layers=8,8",
           "--set", "training.optimizer=lbfgs", "--set", "training.lbfgs_iterations=25",
           "--set", "data.validation_fraction=0.125", "--set", "data.test_fraction=0.125"]
@@ -159,12 +161,13 @@ with tempfile.TemporaryDirectory() as tmp:
                 line = " ".join(w) + "\n"
             g.write(line)
     cases = [
-        (["--train", nocharge] + CHARGES, "no reference charges"),
-        (["--train", DATA, "--set", "training.stage=charges"], "model.charge_widths gives no Gaussian width"),
-        (["--train", DATA] + CHARGES + ["--set", "model.screening=5,2"], "inner radius"),
-        (["--train", DATA, "--set", "model.electrostatics=" + os.path.join(tmp, "nowhere")], "nowhere"),
-        (["--train", DATA, "--set", "model.charge_widths=H=-1"], "model.charge_widths"),
-        (["--train", DATA, "--set", "training.stage=charge_and_more"], "is not energy or charges"),
+        (UNITS + ["--train", nocharge] + CHARGES, "no reference charges"),
+        (UNITS + ["--train", DATA, "--set", "training.stage=charges"], "model.charge_widths gives no Gaussian width"),
+        (UNITS + ["--train", DATA] + CHARGES + ["--set", "model.screening=5,2"], "inner radius"),
+        (UNITS + ["--train", DATA, "--set", "model.electrostatics=" + os.path.join(tmp, "nowhere")], "nowhere"),
+        (UNITS + ["--train", DATA, "--set", "model.charge_widths=H=-1"], "model.charge_widths"),
+        (UNITS + ["--train", DATA, "--set", "training.stage=charge_and_more"], "is not energy or charges"),
+        (["--train", DATA] + CHARGES, "carry no units"),
     ]
     for extra, message in cases:
         r = run(["train", "-q", "--epochs", "1", "-o", os.path.join(tmp, "bad"), "--set", "output.checkpoint=",

@@ -30,6 +30,7 @@ python3 "$here/teacher_tools.py" split "$out/data/teacher_full.data" "$out/data/
     "$out/train.data" "$out/test.data"
 
 common=(--train "$out/train.data" --test "$out/test.data" --seed 1 --set model.hidden_layers=15,15
+        --set data.energy_unit=eV --set data.length_unit=Angstrom
         --set training.optimizer=lbfgs --set training.lbfgs_iterations=50 -q)
 seconds() { date +%s.%N; }
 t0=$(seconds)

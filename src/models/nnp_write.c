@@ -38,6 +38,13 @@ static mlpot_status write_input_nn(const nnp_model *m, const char *path, const c
     atomic_file f;
     mlpot_status st = atomic_file_open(&f, path, err);
     if (st) return st;
+    const nn *first_short = m->nets ? m->nets : m->elec.nets;
+    if (m->generation == 4 && m->elec.nets && first_short->normalize != m->elec.nets[0].normalize) {
+        atomic_file_abort(&f);
+        return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED, "%s: normalize_nodes applies to every network in n2p2, but only some "
+                                                      "of this model's networks use it",
+                          path);
+    }
     FILE *o = f.file;
     if (comment) {
         const char *line = comment;
@@ -93,6 +100,15 @@ static mlpot_status write_input_nn(const nnp_model *m, const char *path, const c
             topology_words(&shorts[e], layers, nodes, acts, sizeof nodes);
             fprintf(o, "element_hidden_layers_short %s %s\nelement_nodes_short %s %s\nelement_activation_short %s %s\n", sym,
                     layers, sym, nodes, sym, acts);
+        }
+    for (int e = 1; m->generation == 4 && e < n_el; ++e)
+        if (!same_topology(&m->elec.nets[e], &m->elec.nets[0])) {
+            const char *sym = mlpot_element_symbol(m->acsf.z[e]);
+            topology_words(&m->elec.nets[e], layers, nodes, acts, sizeof nodes);
+            fprintf(o,
+                    "element_hidden_layers_electrostatic %s %s\nelement_nodes_electrostatic %s %s\n"
+                    "element_activation_electrostatic %s %s\n",
+                    sym, layers, sym, nodes, sym, acts);
         }
     char line[512];
     for (int e = 0; e < n_el; ++e)

@@ -95,7 +95,7 @@ static const key KEYS[] = {
     {"training.energy_threshold", K_REAL, AT(energy_threshold), 0, "0", 0, 1000, "Kalman: an energy candidate is used when its error is at least this times the last training RMSE ..."},
     {"training.force_threshold", K_REAL, AT(force_threshold), 0, "0", 0, 1000, "Kalman: ... likewise for a force component (n2p2's short_force_error_threshold) ..."},
     {"training.threshold_trials", K_INT, AT(threshold_trials), 0, "3", 1, 1000, "Kalman: ... else the largest error of this many random candidates (n2p2's rmse_threshold_trials)"},
-    {"training.cache_memory", K_INT, AT(cache_memory), 0, "4096", 0, 10000000, "MB of symmetry functions and their derivatives kept between epochs (0: recompute every pass; results are the same)"},
+    {"training.cache_memory", K_INT, AT(cache_memory), 0, "4096", 0, 10000000, "MB of symmetry functions and their derivatives kept between epochs (0: recompute every pass; results are the same); a 4G model also keeps per structure its Coulomb matrix or its charges' Jacobian, dense: 8 N^2 or 24 N^2 bytes for N atoms"},
     {"training.early_stopping", K_INT, AT(early_stopping), 0, "0", 0, 1000000, "stop after this many epochs without a better validation loss (0: never)"},
     {"training.seed", K_SEED, AT(seed), 0, "1", ANY, "seed of every random choice (split, initial weights, batches)"},
     {"training.resume", K_BOOL, AT(resume), 0, "false", ANY, "continue from output.checkpoint"},

@@ -156,7 +156,7 @@ mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_st
     } else if (m->generation == 4) {
         nnp_4g_response_free(&c->response);
         if ((st = nnp_4g_response_compute(m, s, nl, train_total_charge(s), 1, &c->response, err))) return st;
-        c->bytes += (4 * (size_t)n + (size_t)n * (3 * (size_t)n + 9)) * sizeof(double);
+        c->bytes += (4 * (size_t)n + ((size_t)n + 1) * (3 * (size_t)n + 9)) * sizeof(double); /* dq has n + 1 rows */
     }
     c->ready = 1;
     return MLPOT_OK;

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "train/loss.h"
 
 void train_data_free(train_data *d)
 {
@@ -36,6 +37,17 @@ static const char *where(const mlpot_structure *s, char *buf, size_t size)
 static mlpot_status check_labels(const mlpot_structure *s, const mlpot_train_config *c, int training, mlpot_error *err)
 {
     char at[4200];
+    if (s->n_atoms < 1) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: no atoms", where(s, at, sizeof at));
+    if (c->stage == TRAIN_STAGE_CHARGES) { /* the charges stage fits charges only */
+        if (!(s->labels & MLPOT_LABEL_CHARGES) || !s->charges)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "%s: no reference charges (the charges stage fits them, for every structure)",
+                              where(s, at, sizeof at));
+        for (int i = 0; i < s->n_atoms; ++i)
+            if (!isfinite(s->charges[i]))
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: charge of atom %d is not finite", where(s, at, sizeof at), i + 1);
+        return MLPOT_OK;
+    }
     if (!(s->labels & MLPOT_LABEL_ENERGY))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: no energy (training needs an energy for every structure)",
                           where(s, at, sizeof at));
@@ -47,7 +59,6 @@ static mlpot_status check_labels(const mlpot_structure *s, const mlpot_train_con
         for (int k = 0; k < 3 * s->n_atoms; ++k)
             if (!isfinite(s->forces[k]))
                 return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: force of atom %d is not finite", where(s, at, sizeof at), k / 3 + 1);
-    if (s->n_atoms < 1) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: no atoms", where(s, at, sizeof at));
     return MLPOT_OK;
 }
 

@@ -179,6 +179,25 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
 
 /* --- 4G-HDNNP -------------------------------------------------------------------------------- */
 
+/* 4G models keep the Coulomb constant in eV·Å, so their data must be in eV and Å as read: an
+ * n2p2 input.data carries no units (often Hartree and Bohr), so its units must be stated. */
+static mlpot_status check_4g_units(const mlpot_train_config *c, mlpot_error *err)
+{
+    if (c->energy_unit >= 0 && c->length_unit >= 0) return MLPOT_OK;
+    const string_list *lists[3] = {&c->train, &c->validation, &c->test};
+    for (int l = 0; l < 3; ++l)
+        for (int k = 0; k < lists[l]->n; ++k) {
+            mlpot_format f = (mlpot_format)c->format;
+            if (f == MLPOT_FORMAT_AUTO && mlpot_format_detect(lists[l]->items[k], &f, err)) return err->code;
+            if (f == MLPOT_FORMAT_N2P2)
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                                  "%s: n2p2 data carry no units, and a 4G model's electrostatics need them: set "
+                                  "data.energy_unit and data.length_unit (eV and Angstrom, or Hartree and Bohr, ...)",
+                                  lists[l]->items[k]);
+        }
+    return MLPOT_OK;
+}
+
 /* The charges stage: the networks just set up become the electronegativity networks; widths,
  * hardnesses, screening and Ewald settings from the configuration. The parameter vector ends
  * with h_e per element, J_e = h_e² (n2p2's parametrisation, which keeps J positive). */
@@ -233,6 +252,11 @@ static mlpot_status setup_short_4g(trainer *t, mlpot_error *err)
     mlpot_status st = nnp_model_load_electrostatics(c->electrostatics, m, err);
     if (st) return st;
     const int ne = m->acsf.n_elements;
+    if (m->elec.nets[0].normalize) /* n2p2 applies it to every network: the new ones would lack it */
+        return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED,
+                          "%s: the electronegativity networks use normalize_nodes, which mlpot train does not reproduce in "
+                          "the short-range networks",
+                          c->electrostatics);
     for (int k = 0; k < t->data.n_elements; ++k)
         if (t->data.elements[k] > MLPOT_MAX_ELEMENT || m->acsf.index[t->data.elements[k]] < 0)
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: the model has no %s, which the training data have", c->electrostatics,
@@ -369,13 +393,25 @@ static mlpot_status write_model(trainer *t, const double *theta, const double *r
 {
     params_set(t, theta);
     char comment[2048];
+    /* errors of the validation set, or of the training set when there is none */
+    const int val = t->data.n[VALIDATION_SET] > 0;
+    const char *which = val ? "Validation" : "Training";
     if (t->c->stage == TRAIN_STAGE_CHARGES) {
         /* the electronegativity networks and hardnesses: n2p2's model after its first stage,
-         * without short-range weights (training.stage energy with model.electrostatics adds them) */
+         * without short-range weights (training.stage energy with model.electrostatics adds them);
+         * short-range weights left in the folder by an earlier run would make it look complete */
+        for (int e = 0; e < t->model.acsf.n_elements; ++e) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/weights.%03d.data", t->c->directory, t->model.acsf.z[e]);
+            if (remove(path) != 0 && errno != ENOENT)
+                return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot remove an earlier run's short-range weights: %s", path,
+                                  strerror(errno));
+        }
         snprintf(comment, sizeof comment,
                  "Trained by mlpot %s (4G-HDNNP charges stage): %zu training and %zu validation structures, epoch %d\n"
-                 "Units: eV, Angstrom, e\nValidation RMSE: charges %.6g e",
-                 mlpot_version(), t->data.n[TRAIN_SET], t->data.n[VALIDATION_SET], (int)row[0], row[19]);
+                 "Units: eV, Angstrom, e\n%s RMSE: charges %.6g e",
+                 mlpot_version(), t->data.n[TRAIN_SET], t->data.n[VALIDATION_SET], (int)row[0], which,
+                 val ? row[19] : row[17]);
         nnp_model view = t->model;
         view.elec.nets = t->model.nets, view.nets = NULL;
         return nnp_model_write(&view, t->c->directory, comment, err);
@@ -383,19 +419,22 @@ static mlpot_status write_model(trainer *t, const double *theta, const double *r
     snprintf(comment, sizeof comment,
              "Trained by mlpot %s: %zu training and %zu validation structures, epoch %d\n"
              "Units: those of the training data as read (eV and Angstrom unless converted from others)\n"
-             "Validation RMSE: energy %.6g per atom, forces %.6g",
-             mlpot_version(), t->data.n[TRAIN_SET], t->data.n[VALIDATION_SET], (int)row[0], row[10], row[12]);
+             "%s RMSE: energy %.6g per atom, forces %.6g",
+             mlpot_version(), t->data.n[TRAIN_SET], t->data.n[VALIDATION_SET], (int)row[0], which, val ? row[10] : row[4],
+             val ? row[12] : row[6]);
     return nnp_model_write(&t->model, t->c->directory, comment, err);
 }
 
 /* --- optimisers ------------------------------------------------------------------------------ */
 
+/* λ‖w‖² over the networks' weights and biases; the hardnesses of the charges stage (after the
+ * networks) are physical parameters, not pulled towards zero. */
 static double regularize(const trainer *t, const double *theta, double *grad)
 {
     const double lambda = t->c->regularization;
     if (lambda == 0.0) return 0.0;
     double sum = 0.0;
-    for (size_t k = 0; k < t->n_params; ++k) {
+    for (size_t k = 0; k < t->offsets[t->model.acsf.n_elements]; ++k) {
         sum += theta[k] * theta[k];
         if (grad) grad[k] += 2.0 * lambda * theta[k];
     }
@@ -697,7 +736,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     t.w.force = 1.0 / (c->force_sigma * c->force_sigma);
     t.w.stress = 1.0 / (c->stress_sigma * c->stress_sigma);
     t.w.use_forces = c->use_forces, t.w.use_stress = c->use_stress;
-    if (c->use_stress) {
+    if (c->use_stress && c->stage == TRAIN_STAGE_ENERGY) {
         int any = 0;
         for (size_t q = 0; q < t.data.n[TRAIN_SET]; ++q)
             any |= (t.data.set[TRAIN_SET][q]->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) != 0;
@@ -707,6 +746,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     if (!st && c->stage == TRAIN_STAGE_CHARGES && c->electrostatics && *c->electrostatics)
         st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "model.electrostatics is for the short-range stage (training.stage: energy)");
     if (!st && c->stage == TRAIN_STAGE_CHARGES) t.w.use_forces = t.w.use_stress = 0;
+    if (!st && (c->stage == TRAIN_STAGE_CHARGES || (c->electrostatics && *c->electrostatics))) st = check_4g_units(c, err);
     if (!st && c->electrostatics && *c->electrostatics) st = setup_short_4g(&t, err);
     else if (!st) st = setup_model(&t, err);
     if (!st && c->stage == TRAIN_STAGE_CHARGES) st = setup_charges(&t, err);
