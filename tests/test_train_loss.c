@@ -237,6 +237,7 @@ static void check_kalman(void)
         for (int j = r + 1; j < NP; ++j) v -= A[r][j] * ridge[j];
         ridge[r] = v / A[r][r];
     }
+    train_kalman_flush(&global, Pg), train_kalman_flush(&split, Ps), train_kalman_flush(&batched, Pb);
     double worst_g = 0.0, worst_s = 0.0, worst_b = 0.0;
     for (int k = 0; k < NP; ++k) {
         worst_g = fmax(worst_g, fabs(tg[k] - ridge[k])), worst_s = fmax(worst_s, fabs(ts[k] - tg[k]));

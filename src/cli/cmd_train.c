@@ -9,16 +9,20 @@
 
 static void train_usage(FILE *f)
 {
-    fprintf(f, "usage: mlpot train [CONFIG.yaml] [options]\n"
+    fprintf(f, "usage: mlpot train [CONFIG.yaml | input.nn] [options]\n"
                "\n"
                "Trains a Behler-Parrinello neural network potential on energies, forces (and\n"
                "stresses) by force matching and writes it as an n2p2 model folder, which\n"
-               "`mlpot eval -p FOLDER`, n2p2 and LAMMPS's n2p2 interface read.\n"
+               "`mlpot eval -p FOLDER`, n2p2 and LAMMPS's n2p2 interface read. Optimisers:\n"
+               "Adam, L-BFGS, and n2p2's Kalman filter (training.optimizer). An n2p2 training\n"
+               "input.nn may stand for the YAML file (its keywords and input.data beside it;\n"
+               "errors are weighted by loss.energy_sigma and loss.force_sigma, which it lacks).\n"
                "4G-HDNNPs (charge equilibration, Ewald electrostatics) train in n2p2's two stages:\n"
                "  --set training.stage=charges --set model.charge_widths=H=0.31,O=0.66 -o Q\n"
                "      electronegativity networks and hardnesses from reference charges, then\n"
                "  --set model.electrostatics=Q -o MODEL\n"
-               "      the short-range networks (charge as input) on energies and forces.\n"
+               "      the short-range networks (charge as input) on energies and forces\n"
+               "  (n2p2 input.data has no units: state them, data.energy_unit and data.length_unit).\n"
                "Settings come from the YAML file, then the options below (later ones win).\n"
                "\n"
                "options:\n"

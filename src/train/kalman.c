@@ -10,33 +10,70 @@ int train_kalman_init(train_kalman *k, const size_t *offsets, int n_elements, in
     memset(k, 0, sizeof *k);
     k->n_blocks = decoupled ? n_elements : 1;
     k->max_m = max_measurements < 1 ? 1 : max_measurements;
+    k->capacity = k->max_m > TRAIN_KALMAN_PENDING ? k->max_m : TRAIN_KALMAN_PENDING;
     for (int b = 0; b <= k->n_blocks; ++b) k->start[b] = decoupled ? offsets[b] : (b ? offsets[n_elements] : offsets[0]);
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t n = k->start[b + 1] - k->start[b];
         k->p_offset[b + 1] = k->p_offset[b] + n * n;
     }
-    const size_t n = k->start[k->n_blocks] * (size_t)k->max_m + 1;
-    k->x = calloc(n, sizeof *k->x), k->ht = calloc(n, sizeof *k->ht);
+    const size_t np = k->start[k->n_blocks];
+    k->x = calloc(np * (size_t)k->max_m + 1, sizeof *k->x), k->ht = calloc(np * (size_t)k->max_m + 1, sizeof *k->ht);
     k->a = calloc((size_t)k->max_m * (size_t)k->max_m + 1, sizeof *k->a);
-    return k->x && k->ht && k->a;
+    k->z = calloc(np * (size_t)k->capacity + 1, sizeof *k->z);
+    return k->x && k->ht && k->a && k->z;
 }
 
 void train_kalman_free(train_kalman *k)
 {
-    free(k->x), free(k->ht), free(k->a);
+    free(k->x), free(k->ht), free(k->a), free(k->z);
     memset(k, 0, sizeof *k);
 }
 
 size_t train_kalman_size(const train_kalman *k) { return k->p_offset[k->n_blocks]; }
 
-void train_kalman_reset(const train_kalman *k, double *P, double epsilon)
+void train_kalman_reset(train_kalman *k, double *P, double epsilon)
 {
     memset(P, 0, train_kalman_size(k) * sizeof *P);
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t n = k->start[b + 1] - k->start[b];
         double *p = P + k->p_offset[b];
         for (size_t i = 0; i < n; ++i) p[i * n + i] = 1.0 / epsilon;
+        k->dirty[b] = 0;
     }
+    k->pending = 0, k->q_sum = 0.0;
+}
+
+/* Rows are independent and each is summed in one order, so the results do not depend on the
+ * thread count; small blocks stay on one thread. P_ij -= Σ_r z_ir z_jr keeps P exactly
+ * symmetric (the same products in the same order for ij and ji). */
+void train_kalman_flush(train_kalman *k, double *P)
+{
+    const int r = k->pending, cap = k->capacity;
+    for (int b = 0; b < k->n_blocks; ++b) {
+        const size_t s = k->start[b], n = k->start[b + 1] - s;
+        double *p = P + k->p_offset[b];
+        const double *z = k->z + s * (size_t)cap;
+        if (k->dirty[b] && r > 0) {
+#pragma omp parallel for schedule(static) if (n > 256)
+            for (size_t i = 0; i < n; ++i) {
+                double *row = p + i * n;
+                const double *zi = z + i * (size_t)cap;
+                for (size_t j = 0; j < n; ++j) { /* four partial sums, a fixed order */
+                    const double *zj = z + j * (size_t)cap;
+                    double part[4] = {0};
+                    int c = 0;
+                    for (; c + 4 <= r; c += 4)
+                        for (int u = 0; u < 4; ++u) part[u] += zi[c + u] * zj[c + u];
+                    for (; c < r; ++c) part[0] += zi[c] * zj[c];
+                    row[j] -= (part[0] + part[1]) + (part[2] + part[3]);
+                }
+            }
+        }
+        if (k->q_sum != 0.0)
+            for (size_t i = 0; i < n; ++i) p[i * n + i] += k->q_sum;
+        k->dirty[b] = 0;
+    }
+    k->pending = 0, k->q_sum = 0.0;
 }
 
 /* x = L⁻¹ x for the lower Cholesky factor L (m × m, row-major). */
@@ -50,21 +87,20 @@ static void forward_substitute(const double *L, int m, double *x)
 }
 
 /* With X = P H and A = Hᵀ X + I/η = L Lᵀ, the update X A⁻¹ Xᵀ is Z Zᵀ with Z = X L⁻ᵀ (row i of
- * Z is L⁻¹ x_i), which keeps P exactly symmetric, and the step is Z L⁻¹ ξ. Rows are
- * independent and each is summed in one order, so the results do not depend on the thread
- * count; small blocks stay on one thread. */
-int train_kalman_update(const train_kalman *k, double *P, double *theta, const double *H, const double *xi, int m,
-                        double eta, double q)
+ * Z is L⁻¹ x_i), and the step is Z L⁻¹ ξ. */
+int train_kalman_update(train_kalman *k, double *P, double *theta, const double *H, const double *xi, int m, double eta,
+                        double q)
 {
     if (m < 1 || m > k->max_m) return 0;
-    const size_t np = k->start[k->n_blocks];
+    if (k->pending + m > k->capacity) train_kalman_flush(k, P);
+    const size_t np = k->start[k->n_blocks], cap = (size_t)k->capacity, r = (size_t)k->pending;
     double *ht = k->ht, *X = k->x, *A = k->a;
     for (int c = 0; c < m; ++c) /* H transposed: the m values of parameter j side by side */
         for (size_t j = 0; j < np; ++j) ht[j * (size_t)m + (size_t)c] = H[(size_t)c * np + j];
     int active[TRAIN_MAX_ELEMENTS + 1];
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t s = k->start[b], n = k->start[b + 1] - s;
-        const double *h = ht + s * (size_t)m, *p = P + k->p_offset[b];
+        const double *h = ht + s * (size_t)m, *p = P + k->p_offset[b], *z = k->z + s * cap;
         double *x = X + s * (size_t)m;
         active[b] = 0;
         for (size_t i = 0; i < n * (size_t)m && !active[b]; ++i) active[b] = h[i] != 0.0;
@@ -72,14 +108,36 @@ int train_kalman_update(const train_kalman *k, double *P, double *theta, const d
             memset(x, 0, n * (size_t)m * sizeof *x);
             continue;
         }
+        /* the deferred part: c = Zᵀ H over the block, then X = P H - Z c + q_sum H */
+        double zh[TRAIN_KALMAN_MAX_M * TRAIN_KALMAN_MAX_M]; /* capacity ≤ TRAIN_KALMAN_MAX_M columns */
+        const size_t rr = k->dirty[b] ? r : 0;
+        memset(zh, 0, rr * (size_t)m * sizeof *zh);
+        for (size_t j = 0; j < n; ++j)
+            for (size_t c = 0; c < rr; ++c)
+                for (int d = 0; d < m; ++d) zh[c * (size_t)m + (size_t)d] += z[j * cap + c] * h[j * (size_t)m + (size_t)d];
+        const double qs = k->q_sum;
 #pragma omp parallel for schedule(static) if (n > 256)
         for (size_t i = 0; i < n; ++i) {
             const double *row = p + i * n;
             double acc[TRAIN_KALMAN_MAX_M] = {0};
-            for (size_t j = 0; j < n; ++j) {
-                const double pij = row[j], *hj = h + j * (size_t)m;
-                for (int c = 0; c < m; ++c) acc[c] += pij * hj[c];
+            if (m == 1) { /* eight partial sums, a fixed order: the loop is not one chain of adds */
+                double part[8] = {0};
+                size_t j = 0;
+                for (; j + 8 <= n; j += 8)
+                    for (int u = 0; u < 8; ++u) part[u] += row[j + (size_t)u] * h[j + (size_t)u];
+                for (; j < n; ++j) part[0] += row[j] * h[j];
+                acc[0] = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+            } else {
+                for (size_t j = 0; j < n; ++j) {
+                    const double pij = row[j], *hj = h + j * (size_t)m;
+                    for (int c = 0; c < m; ++c) acc[c] += pij * hj[c];
+                }
             }
+            for (size_t c = 0; c < rr; ++c) {
+                const double zic = z[i * cap + c];
+                for (int d = 0; d < m; ++d) acc[d] -= zic * zh[c * (size_t)m + (size_t)d];
+            }
+            for (int d = 0; d < m; ++d) acc[d] += qs * h[i * (size_t)m + (size_t)d];
             memcpy(x + i * (size_t)m, acc, (size_t)m * sizeof *acc);
         }
     }
@@ -97,34 +155,21 @@ int train_kalman_update(const train_kalman *k, double *P, double *theta, const d
         if (!isfinite(u[c])) return 0;
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t s = k->start[b], n = k->start[b + 1] - s;
-        double *z = X + s * (size_t)m, *p = P + k->p_offset[b];
-        if (!active[b]) {
-            for (size_t i = 0; i < n; ++i) p[i * n + i] += q;
-            continue;
-        }
+        double *x = X + s * (size_t)m, *z = k->z + s * cap;
         for (size_t i = 0; i < n; ++i) {
-            double *zi = z + i * (size_t)m, step = 0.0;
+            double *zi = z + i * cap + r, step = 0.0;
+            if (!active[b]) {
+                memset(zi, 0, (size_t)m * sizeof *zi);
+                continue;
+            }
+            memcpy(zi, x + i * (size_t)m, (size_t)m * sizeof *zi);
             forward_substitute(A, m, zi);
             for (int c = 0; c < m; ++c) step += zi[c] * u[c];
             theta[s + i] += step;
         }
-#pragma omp parallel for schedule(static) if (n > 256)
-        for (size_t i = 0; i < n; ++i) {
-            double *row = p + i * n;
-            const double *zi = z + i * (size_t)m;
-            if (m == 1) {
-                const double zr = zi[0];
-                for (size_t j = 0; j < n; ++j) row[j] -= zr * z[j];
-            } else {
-                for (size_t j = 0; j < n; ++j) {
-                    const double *zj = z + j * (size_t)m;
-                    double sum = 0.0;
-                    for (int c = 0; c < m; ++c) sum += zi[c] * zj[c];
-                    row[j] -= sum;
-                }
-            }
-            row[i] += q;
-        }
+        k->dirty[b] |= active[b];
     }
+    k->pending += m;
+    k->q_sum += q;
     return 1;
 }

@@ -610,6 +610,7 @@ static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *er
         if (s->kalman_q > c->kalman_qmin) s->kalman_q = fmax(s->kalman_q * q_factor, c->kalman_qmin);
         if (s->kalman_eta < c->kalman_etamax) s->kalman_eta = fmin(s->kalman_eta * eta_factor, c->kalman_etamax);
     }
+    train_kalman_flush(&t->kalman, s->kalman_p); /* the checkpoint holds the whole P */
     free(kind);
     return st;
 }
