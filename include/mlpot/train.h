@@ -12,6 +12,11 @@
  * -Σ dE/dG dG/dx), computed per atom as a tangent of the network along the residuals
  * contracted with the symmetry-function derivatives.
  *
+ * Optimisers: Adam on mini-batches, L-BFGS on the full batch (liblbfgs), and n2p2's extended
+ * Kalman filter, which updates θ from one label at a time (an energy per atom or one force
+ * component, or a batch of them) with their Jacobians d(prediction)/dθ and errors in units of
+ * their σ, and keeps the error covariance per element's network (decoupled) or for all.
+ *
  * 4th-generation HDNNPs (charge equilibration and Ewald electrostatics, nnp_generation 4) train
  * in n2p2's two stages. training.stage = charges fits the electronegativity networks and the
  * hardnesses J_e = h_e² to reference charges (e.g. Hirshfeld), L = Σ_s w_s Σ_i Δq_i²/σ_q², the
