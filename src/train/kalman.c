@@ -43,29 +43,26 @@ void train_kalman_reset(train_kalman *k, double *P, double epsilon)
     k->pending = 0, k->q_sum = 0.0;
 }
 
-/* Rows are independent and each is summed in one order, so the results do not depend on the
- * thread count; small blocks stay on one thread. P_ij -= Σ_r z_ir z_jr keeps P exactly
- * symmetric (the same products in the same order for ij and ji). */
+/* Rows are independent and each element is updated in one order, so the results do not
+ * depend on the thread count (BLAS's dgemm does not promise that), and P_ij and P_ji receive
+ * the same products in the same order, so P stays exactly symmetric. Small blocks stay on one
+ * thread. */
 void train_kalman_flush(train_kalman *k, double *P)
 {
-    const int r = k->pending, cap = k->capacity;
+    const int r = k->pending;
+    const size_t np = k->start[k->n_blocks];
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t s = k->start[b], n = k->start[b + 1] - s;
         double *p = P + k->p_offset[b];
-        const double *z = k->z + s * (size_t)cap;
+        const double *zt = k->z + s; /* column c of the block at zt + c·np */
         if (k->dirty[b] && r > 0) {
 #pragma omp parallel for schedule(static) if (n > 256)
             for (size_t i = 0; i < n; ++i) {
                 double *row = p + i * n;
-                const double *zi = z + i * (size_t)cap;
-                for (size_t j = 0; j < n; ++j) { /* four partial sums, a fixed order */
-                    const double *zj = z + j * (size_t)cap;
-                    double part[4] = {0};
-                    int c = 0;
-                    for (; c + 4 <= r; c += 4)
-                        for (int u = 0; u < 4; ++u) part[u] += zi[c + u] * zj[c + u];
-                    for (; c < r; ++c) part[0] += zi[c] * zj[c];
-                    row[j] -= (part[0] + part[1]) + (part[2] + part[3]);
+                for (int c = 0; c < r; ++c) {
+                    const double *zc = zt + (size_t)c * np, zic = zc[i];
+                    if (zic != 0.0)
+                        for (size_t j = 0; j < n; ++j) row[j] -= zic * zc[j];
                 }
             }
         }
@@ -93,14 +90,14 @@ int train_kalman_update(train_kalman *k, double *P, double *theta, const double 
 {
     if (m < 1 || m > k->max_m) return 0;
     if (k->pending + m > k->capacity) train_kalman_flush(k, P);
-    const size_t np = k->start[k->n_blocks], cap = (size_t)k->capacity, r = (size_t)k->pending;
+    const size_t np = k->start[k->n_blocks], r = (size_t)k->pending;
     double *ht = k->ht, *X = k->x, *A = k->a;
     for (int c = 0; c < m; ++c) /* H transposed: the m values of parameter j side by side */
         for (size_t j = 0; j < np; ++j) ht[j * (size_t)m + (size_t)c] = H[(size_t)c * np + j];
     int active[TRAIN_MAX_ELEMENTS + 1];
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t s = k->start[b], n = k->start[b + 1] - s;
-        const double *h = ht + s * (size_t)m, *p = P + k->p_offset[b], *z = k->z + s * cap;
+        const double *h = ht + s * (size_t)m, *p = P + k->p_offset[b], *z = k->z + s;
         double *x = X + s * (size_t)m;
         active[b] = 0;
         for (size_t i = 0; i < n * (size_t)m && !active[b]; ++i) active[b] = h[i] != 0.0;
@@ -108,19 +105,22 @@ int train_kalman_update(train_kalman *k, double *P, double *theta, const double 
             memset(x, 0, n * (size_t)m * sizeof *x);
             continue;
         }
-        /* the deferred part: c = Zᵀ H over the block, then X = P H - Z c + q_sum H */
-        double zh[TRAIN_KALMAN_MAX_M * TRAIN_KALMAN_MAX_M]; /* capacity ≤ TRAIN_KALMAN_MAX_M columns */
+        /* X = P H - Z (Zᵀ H) + q_sum H, with the deferred columns Z (column c at z + c·np) */
         const size_t rr = k->dirty[b] ? r : 0;
-        memset(zh, 0, rr * (size_t)m * sizeof *zh);
-        for (size_t j = 0; j < n; ++j)
-            for (size_t c = 0; c < rr; ++c)
-                for (int d = 0; d < m; ++d) zh[c * (size_t)m + (size_t)d] += z[j * cap + c] * h[j * (size_t)m + (size_t)d];
+        double zh[TRAIN_KALMAN_MAX_M * TRAIN_KALMAN_MAX_M]; /* Zᵀ H; capacity ≤ TRAIN_KALMAN_MAX_M */
+        for (size_t c = 0; c < rr; ++c) {
+            const double *zc = z + c * np;
+            double acc[TRAIN_KALMAN_MAX_M] = {0};
+            for (size_t j = 0; j < n; ++j)
+                for (int d = 0; d < m; ++d) acc[d] += zc[j] * h[j * (size_t)m + (size_t)d];
+            memcpy(zh + c * (size_t)m, acc, (size_t)m * sizeof *acc);
+        }
         const double qs = k->q_sum;
 #pragma omp parallel for schedule(static) if (n > 256)
         for (size_t i = 0; i < n; ++i) {
             const double *row = p + i * n;
             double acc[TRAIN_KALMAN_MAX_M] = {0};
-            if (m == 1) { /* eight partial sums, a fixed order: the loop is not one chain of adds */
+            if (m == 1) { /* memory-bound: eight partial sums, a fixed order */
                 double part[8] = {0};
                 size_t j = 0;
                 for (; j + 8 <= n; j += 8)
@@ -130,11 +130,11 @@ int train_kalman_update(train_kalman *k, double *P, double *theta, const double 
             } else {
                 for (size_t j = 0; j < n; ++j) {
                     const double pij = row[j], *hj = h + j * (size_t)m;
-                    for (int c = 0; c < m; ++c) acc[c] += pij * hj[c];
+                    for (int d = 0; d < m; ++d) acc[d] += pij * hj[d];
                 }
             }
             for (size_t c = 0; c < rr; ++c) {
-                const double zic = z[i * cap + c];
+                const double zic = z[c * np + i];
                 for (int d = 0; d < m; ++d) acc[d] -= zic * zh[c * (size_t)m + (size_t)d];
             }
             for (int d = 0; d < m; ++d) acc[d] += qs * h[i * (size_t)m + (size_t)d];
@@ -155,17 +155,15 @@ int train_kalman_update(train_kalman *k, double *P, double *theta, const double 
         if (!isfinite(u[c])) return 0;
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t s = k->start[b], n = k->start[b + 1] - s;
-        double *x = X + s * (size_t)m, *z = k->z + s * cap;
+        double *x = X + s * (size_t)m, *z = k->z + s;
         for (size_t i = 0; i < n; ++i) {
-            double *zi = z + i * cap + r, step = 0.0;
-            if (!active[b]) {
-                memset(zi, 0, (size_t)m * sizeof *zi);
-                continue;
+            double *zi = x + i * (size_t)m, step = 0.0; /* row i of Z, in place of X */
+            if (active[b]) {
+                forward_substitute(A, m, zi);
+                for (int c = 0; c < m; ++c) step += zi[c] * u[c];
+                theta[s + i] += step;
             }
-            memcpy(zi, x + i * (size_t)m, (size_t)m * sizeof *zi);
-            forward_substitute(A, m, zi);
-            for (int c = 0; c < m; ++c) step += zi[c] * u[c];
-            theta[s + i] += step;
+            for (int c = 0; c < m; ++c) z[(r + (size_t)c) * np + i] = active[b] ? zi[c] : 0.0;
         }
         k->dirty[b] |= active[b];
     }

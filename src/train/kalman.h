@@ -29,7 +29,7 @@ typedef struct train_kalman {
     size_t p_offset[TRAIN_MAX_ELEMENTS + 2]; /* its P at P + p_offset[b], row-major, full */
     double *x, *ht;                          /* P H, and H transposed ([parameter][measurement]) */
     double *a;                               /* A, then its Cholesky factor */
-    double *z;                               /* deferred columns, [parameter][capacity] */
+    double *z;                               /* deferred columns, [column][parameter] */
     int capacity, pending;                   /* columns of z, and those in use */
     int dirty[TRAIN_MAX_ELEMENTS + 1];       /* the block has nonzero deferred columns */
     double q_sum;                            /* process noise not yet added to P's diagonal */
