@@ -317,8 +317,8 @@ static void hardness_chain_rule(const trainer *t, const double *theta, double *g
     for (size_t k = first; k < t->n_params; ++k) grad[k] *= 2.0 * theta[k];
 }
 
-/* The configuration's fingerprint: everything but the epoch count, early stopping, resume and
- * the output paths. */
+/* The configuration's fingerprint: every key's value but the epoch count, early stopping, resume
+ * and the output paths. */
 static uint64_t fingerprint(const mlpot_train_config *c)
 {
     size_t size = 1 << 18;
@@ -326,13 +326,22 @@ static uint64_t fingerprint(const mlpot_train_config *c)
     if (!text) return 0;
     mlpot_train_config_describe(c, text, size);
     uint64_t h = 0xcbf29ce484222325ULL;
-    int in_output = 0;
+    char section[64] = "", key[160], value[8192];
+    mlpot_error err;
+    /* "key=value" of every key, from the keys describe lists (not its comments, which may change
+     * between versions without changing the run) */
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        if (line[0] != ' ') in_output = !strcmp(line, "output:");
-        if (in_output || !strncmp(line, "  epochs:", 9) || !strncmp(line, "  resume:", 9) ||
-            !strncmp(line, "  early_stopping:", 17))
+        if (line[0] != ' ' && line[0] != '#') {
+            snprintf(section, sizeof section, "%.*s", (int)strcspn(line, ":"), line);
             continue;
-        h = train_fnv1a(h, line, strlen(line));
+        }
+        if (strncmp(line, "  ", 2) || line[2] == '#' || !strcmp(section, "output")) continue;
+        snprintf(key, sizeof key, "%s.%.*s", section, (int)strcspn(line + 2, ":"), line + 2);
+        if (!strcmp(key, "training.epochs") || !strcmp(key, "training.resume") || !strcmp(key, "training.early_stopping"))
+            continue;
+        if (mlpot_train_config_get(c, key, value, sizeof value, &err)) continue;
+        h = train_fnv1a(h, key, strlen(key) + 1);
+        h = train_fnv1a(h, value, strlen(value) + 1);
     }
     free(text);
     return h;
