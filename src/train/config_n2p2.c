@@ -82,19 +82,18 @@ static mlpot_status map_settings(mlpot_train_config *c, const n2p2_settings *s, 
         return refuse(s, e, "the fading-memory Kalman filter (kalman_type 1)", err);
     if (!st && (e = n2p2_settings_find(s, "update_strategy")))
         st = set(c, s, e, "training.kalman_decoupled", integer_is(e, 1) ? "true" : "false", err);
-    long batch = 1;
+    long batch = 1; /* the larger of the two task batches, from the entry that gives it */
+    const n2p2_entry *batch_entry = NULL;
     for (int k = 0; k < 2 && !st; ++k)
         if ((e = n2p2_settings_find(s, k ? "task_batch_size_force" : "task_batch_size_energy"))) {
             long b = strtol(e->value, NULL, 10);
             if (b < 1) return refuse(s, e, "a batch of the whole training set", err);
-            if (b > batch) batch = b;
+            if (b > batch) batch = b, batch_entry = e;
         }
-    if (!st && batch > 1) {
+    if (!st && batch_entry) {
         char text[32];
         snprintf(text, sizeof text, "%ld", batch);
-        st = set(c, s, n2p2_settings_find(s, "task_batch_size_force") ? n2p2_settings_find(s, "task_batch_size_force")
-                                                                         : n2p2_settings_find(s, "task_batch_size_energy"),
-                 "training.kalman_batch", text, err);
+        st = set(c, s, batch_entry, "training.kalman_batch", text, err);
     }
     /* thresholds count only with n2p2's threshold selection (selection_mode 2) */
     const int threshold = integer_is(n2p2_settings_find(s, "selection_mode"), 2);

@@ -207,13 +207,7 @@ static mlpot_status setup_charges(trainer *t, mlpot_error *err)
     nnp_model *m = &t->model;
     nnp_electrostatics *el = &m->elec;
     const int ne = m->acsf.n_elements;
-    for (int set = 0; set < 3; ++set)
-        for (size_t q = 0; q < t->data.n[set]; ++q) {
-            const mlpot_structure *s = t->data.set[set][q];
-            if (!(s->labels & MLPOT_LABEL_CHARGES) || !s->charges)
-                return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s:%ld: no reference charges, which the charges stage fits",
-                                  s->source ? s->source : "structure", s->source ? s->source_line : (long)q + 1);
-        }
+    /* every structure's reference charges were checked when the data were read (train_data.c) */
     if (c->n_screening != 0 && c->n_screening != 2)
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "model.screening: give the inner and outer radius (or nothing)");
     if (c->n_screening == 2 && !(c->screening[0] < c->screening[1]))
