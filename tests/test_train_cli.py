@@ -173,6 +173,26 @@ training:
     r = train("k3", kalman + ["--epochs", "8", "--resume"])
     check(r.returncode == 0 and files_of(os.path.join(tmp, "k1")) == files_of(os.path.join(tmp, "k3")),
           "Kalman: 4 epochs resumed to 8 end identical to 8 epochs " + r.stderr)
+    # a checkpoint of the previous release (version 3: the same fields, a byte-wise FNV-1a
+    # checksum) resumes to the same model; a damaged one is refused
+    r = train("k4", kalman + ["--epochs", "4"])
+    check(r.returncode == 0, "Kalman, 4 epochs: " + r.stderr)
+    ckpt4 = os.path.join(tmp, "k4.ckpt")
+    body = bytearray(open(ckpt4, "rb").read()[:-8])
+    check(struct.unpack("<I", body[8:12])[0] == 4, "checkpoint version 4")
+    body[8:12] = struct.pack("<I", 3)
+    fnv = 0xcbf29ce484222325
+    for byte in body:
+        fnv = ((fnv ^ byte) * 0x100000001b3) & 0xffffffffffffffff
+    open(ckpt4, "wb").write(bytes(body) + struct.pack("<Q", fnv))
+    r = train("k4", kalman + ["--epochs", "8", "--resume"])
+    check(r.returncode == 0 and files_of(os.path.join(tmp, "k1")) == files_of(os.path.join(tmp, "k4")),
+          "Kalman: a version-3 checkpoint resumed to 8 epochs ends identical to 8 epochs " + r.stderr)
+    damaged = bytearray(open(ckpt4, "rb").read())
+    damaged[len(damaged) - 64] ^= 1  # a bit of the covariance
+    open(ckpt4, "wb").write(bytes(damaged))
+    r = train("k4", kalman + ["--epochs", "10", "--resume"])
+    check(r.returncode != 0 and "damaged" in r.stderr, "a damaged checkpoint is refused: " + r.stderr.strip())
     for extra, phrase in ((["--set", "loss.stress=true"], "does not fit stresses"),
                           (["--set", "training.kalman_batch=65"], "training.kalman_batch")):
         r = train("kbad", kalman + extra)

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "core/vector_clones.h"
+
 /* e^x for x in [-708, 708]: x = k ln2 + r with |r| <= ln2/2, e^r by its Taylor series to r^13
  * (truncation < 5e-18 relative), 2^k put into the exponent bits. Below -708 it returns
  * e^-708 (3e-308), as good as zero for every use here. */
@@ -49,13 +51,5 @@ static inline double fast_tanh_nonneg(double a)
     double e = fast_exp(-2.0 * a);
     return (1.0 - e) / (1.0 + e);
 }
-
-/* Functions compiled twice, for AVX2 with FMA and for the baseline, chosen at load time (not
- * under sanitizers, whose runtime does not support the resolver). */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define MLPOT_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2,fma", "default")))
-#else
-#define MLPOT_TARGET_CLONES
-#endif
 
 #endif

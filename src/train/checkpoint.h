@@ -1,11 +1,12 @@
 /* The state of a training run between epochs, and its checkpoint file.
  *
- * File layout (version 3, native byte order, written atomically):
+ * File layout (version 4, native byte order, written atomically; version 3, read too, differed
+ * only in its checksum, a byte-wise FNV-1a):
  *   "MLPOTTRN" · u32 version · u64 fingerprint of the configuration · i32 epoch · u64 n_params
  *   · f64 θ[n] · f64 best θ[n] · f64 Adam m[n] · f64 Adam v[n] · i64 Adam step · f64 learning
  *   rate · i32 lr wait · i32 stop wait · i32 best epoch · f64 best loss · u64 RNG state[4]
  *   · i32 rows · f64 rows[rows][TRAIN_ROW] (the learning curve) · f64 Kalman q · f64 Kalman eta · u64 size of
- *   the Kalman covariance (0 for the other optimisers) · f64 P[size] · u64 FNV-1a of all before.
+ *   the Kalman covariance (0 for the other optimisers) · f64 P[size] · u64 checksum (train_checksum, one call per field) of all before.
  * The fingerprint covers everything that shapes the run (data, model, loss, optimiser, seed)
  * and not what may change on resume (epochs, early stopping, output paths). */
 #ifndef MLPOT_TRAIN_CHECKPOINT_H
@@ -51,5 +52,7 @@ mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train
 
 /* FNV-1a, for fingerprints and checksums. */
 uint64_t train_fnv1a(uint64_t h, const void *data, size_t n);
+/* A checksum of n bytes, folded into h, eight bytes per step (for large blocks). */
+uint64_t train_checksum(uint64_t h, const void *data, size_t n);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/vector_clones.h"
+
 int train_kalman_init(train_kalman *k, const size_t *offsets, int n_elements, int decoupled, int max_measurements)
 {
     memset(k, 0, sizeof *k);
@@ -43,6 +45,25 @@ void train_kalman_reset(train_kalman *k, double *P, double epsilon)
     k->pending = 0, k->q_sum = 0.0;
 }
 
+/* row_j -= Σ_c z_ic z_jc over the r deferred columns (column c at zt + c·np), subtracted one
+ * after the other in column order, four columns per sweep of the row. */
+MLPOT_TARGET_CLONES
+static void subtract_deferred(double *restrict row, const double *restrict zt, size_t np, size_t i, size_t n, int r)
+{
+    int c = 0;
+    for (; c + 4 <= r; c += 4) {
+        const double *z0 = zt + (size_t)c * np, *z1 = z0 + np, *z2 = z1 + np, *z3 = z2 + np;
+        const double a0 = z0[i], a1 = z1[i], a2 = z2[i], a3 = z3[i];
+        if (a0 == 0.0 && a1 == 0.0 && a2 == 0.0 && a3 == 0.0) continue; /* x - 0·y is x */
+        for (size_t j = 0; j < n; ++j) row[j] = (((row[j] - a0 * z0[j]) - a1 * z1[j]) - a2 * z2[j]) - a3 * z3[j];
+    }
+    for (; c < r; ++c) {
+        const double *zc = zt + (size_t)c * np, a = zc[i];
+        if (a != 0.0)
+            for (size_t j = 0; j < n; ++j) row[j] -= a * zc[j];
+    }
+}
+
 /* Rows are independent and each element is updated in one order, so the results do not
  * depend on the thread count (BLAS's dgemm does not promise that), and P_ij and P_ji receive
  * the same products in the same order, so P stays exactly symmetric. Small blocks stay on one
@@ -54,23 +75,37 @@ void train_kalman_flush(train_kalman *k, double *P)
     for (int b = 0; b < k->n_blocks; ++b) {
         const size_t s = k->start[b], n = k->start[b + 1] - s;
         double *p = P + k->p_offset[b];
-        const double *zt = k->z + s; /* column c of the block at zt + c·np */
+        const double *zt = k->z + s;
         if (k->dirty[b] && r > 0) {
 #pragma omp parallel for schedule(static) if (n > 256)
-            for (size_t i = 0; i < n; ++i) {
-                double *row = p + i * n;
-                for (int c = 0; c < r; ++c) {
-                    const double *zc = zt + (size_t)c * np, zic = zc[i];
-                    if (zic != 0.0)
-                        for (size_t j = 0; j < n; ++j) row[j] -= zic * zc[j];
-                }
-            }
+            for (size_t i = 0; i < n; ++i) subtract_deferred(p + i * n, zt, np, i, n, r);
         }
         if (k->q_sum != 0.0)
             for (size_t i = 0; i < n; ++i) p[i * n + i] += k->q_sum;
         k->dirty[b] = 0;
     }
     k->pending = 0, k->q_sum = 0.0;
+}
+
+/* acc[d] = Σ_j row_j h_jd for the m measurements (h row-major, m per parameter); for one
+ * measurement, memory-bound, in eight partial sums of a fixed order. */
+MLPOT_TARGET_CLONES
+static void row_times_h(const double *restrict row, const double *restrict h, size_t n, int m, double *restrict acc)
+{
+    if (m == 1) {
+        double part[8] = {0};
+        size_t j = 0;
+        for (; j + 8 <= n; j += 8)
+            for (int u = 0; u < 8; ++u) part[u] += row[j + (size_t)u] * h[j + (size_t)u];
+        for (; j < n; ++j) part[0] += row[j] * h[j];
+        acc[0] = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+        return;
+    }
+    for (int d = 0; d < m; ++d) acc[d] = 0.0;
+    for (size_t j = 0; j < n; ++j) {
+        const double pij = row[j], *hj = h + j * (size_t)m;
+        for (int d = 0; d < m; ++d) acc[d] += pij * hj[d];
+    }
 }
 
 /* x = L⁻¹ x for the lower Cholesky factor L (m × m, row-major). */
@@ -119,20 +154,8 @@ int train_kalman_update(train_kalman *k, double *P, double *theta, const double 
 #pragma omp parallel for schedule(static) if (n > 256)
         for (size_t i = 0; i < n; ++i) {
             const double *row = p + i * n;
-            double acc[TRAIN_KALMAN_MAX_M] = {0};
-            if (m == 1) { /* memory-bound: eight partial sums, a fixed order */
-                double part[8] = {0};
-                size_t j = 0;
-                for (; j + 8 <= n; j += 8)
-                    for (int u = 0; u < 8; ++u) part[u] += row[j + (size_t)u] * h[j + (size_t)u];
-                for (; j < n; ++j) part[0] += row[j] * h[j];
-                acc[0] = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-            } else {
-                for (size_t j = 0; j < n; ++j) {
-                    const double pij = row[j], *hj = h + j * (size_t)m;
-                    for (int d = 0; d < m; ++d) acc[d] += pij * hj[d];
-                }
-            }
+            double acc[TRAIN_KALMAN_MAX_M];
+            row_times_h(row, h, n, m, acc);
             for (size_t c = 0; c < rr; ++c) {
                 const double zic = z[c * np + i];
                 for (int d = 0; d < m; ++d) acc[d] -= zic * zh[c * (size_t)m + (size_t)d];
