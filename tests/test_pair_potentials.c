@@ -58,6 +58,48 @@ int main(void)
     CHECK_CLOSE(mlpot_potential_cutoff(sum), 4.0, 0, "sum cutoff");
     test_potential_physics(sum, &s, "sum zbl+lj");
 
+    /* committee = mean of the members, their spread the variances; loaded from a spec too */
+    mlpot_potential *committee, *loaded;
+    CHECK_OK(mlpot_potential_load("zbl:inner=1.0,outer=2.0", &members[0], &test_err));
+    CHECK_OK(mlpot_potential_load("lj:epsilon=0.01,sigma=2.0,cutoff=4.0", &members[1], &test_err));
+    CHECK_OK(mlpot_potential_committee(members, 2, &committee, &test_err));
+    CHECK_OK(mlpot_potential_load("committee:zbl:inner=1.0,outer=2.0; lj:epsilon=0.01,sigma=2.0,cutoff=4.0", &loaded,
+                                  &test_err));
+    {
+        const double ez = test_energy(zbl, &s), el = test_energy(ljs, &s);
+        mlpot_result rc, rz, rl;
+        mlpot_result_init(&rc), mlpot_result_init(&rz), mlpot_result_init(&rl);
+        const unsigned all = MLPOT_OUT_ENERGY | MLPOT_OUT_FORCES | MLPOT_OUT_ATOM_ENERGIES | MLPOT_OUT_ENERGY_VARIANCE |
+                             MLPOT_OUT_ATOM_VARIANCES;
+        CHECK(mlpot_potential_outputs(committee) & MLPOT_OUT_ENERGY_VARIANCE, "a committee offers variances");
+        for (int repeat = 0; repeat < 2; ++repeat) /* the second call reuses the members' result */
+            CHECK_OK(mlpot_potential_evaluate(loaded, &s, all, &rc, &test_err));
+        CHECK_OK(mlpot_potential_evaluate(zbl, &s, all & ~(MLPOT_OUT_ENERGY_VARIANCE | MLPOT_OUT_ATOM_VARIANCES), &rz,
+                                          &test_err));
+        CHECK_OK(mlpot_potential_evaluate(ljs, &s, all & ~(MLPOT_OUT_ENERGY_VARIANCE | MLPOT_OUT_ATOM_VARIANCES), &rl,
+                                          &test_err));
+        CHECK_CLOSE(rc.energy, 0.5 * (ez + el), 1e-12 * fabs(ez), "committee energy is the mean");
+        CHECK_CLOSE(rc.energy_variance, 0.25 * (ez - el) * (ez - el), 1e-10 * (ez - el) * (ez - el),
+                    "committee energy variance");
+        double worst_f = 0.0, worst_v = 0.0;
+        for (int i = 0; i < s.n_atoms; ++i) {
+            const double d = rz.atom_energies[i] - rl.atom_energies[i];
+            worst_v = fmax(worst_v, fabs(rc.atom_variances[i] - 0.25 * d * d) / (0.25 * d * d + 1e-300));
+            for (int a = 0; a < 3; ++a)
+                worst_f = fmax(worst_f, fabs(rc.forces[3 * i + a] - 0.5 * (rz.forces[3 * i + a] + rl.forces[3 * i + a])));
+        }
+        CHECK(worst_f < 1e-12, "committee forces are the mean (%g)", worst_f);
+        CHECK(worst_v < 1e-10, "committee atom variances are the spread of local energies (%g)", worst_v);
+        mlpot_result_free(&rc), mlpot_result_free(&rz), mlpot_result_free(&rl);
+    }
+    test_potential_physics(committee, &s, "committee zbl, lj");
+    mlpot_potential *bad_committee;
+    CHECK_FAILS(mlpot_potential_load("committee:", &bad_committee, &test_err), MLPOT_ERR_ARGUMENT, "no members");
+    CHECK_FAILS(mlpot_potential_load("committee:zbl:inner=1.0,outer=2.0;lj:epsilon=1", &bad_committee, &test_err),
+                MLPOT_ERR_ARGUMENT, "committee member 2");
+    mlpot_potential_free(committee);
+    mlpot_potential_free(loaded);
+
     mlpot_potential *ljh;
     /* LJ in Hartree/Bohr with ε, σ chosen so that it is the same physical potential */
     char spec[256];

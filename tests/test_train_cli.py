@@ -193,6 +193,19 @@ training:
     open(ckpt4, "wb").write(bytes(damaged))
     r = train("k4", kalman + ["--epochs", "10", "--resume"])
     check(r.returncode != 0 and "damaged" in r.stderr, "a damaged checkpoint is refused: " + r.stderr.strip())
+    # a committee of the Adam and the Kalman model: their mean, their spread as the variance
+    out_k = os.path.join(tmp, "pred_k1.xyz")
+    out_c = os.path.join(tmp, "pred_committee.xyz")
+    r = run(["eval", "-p", os.path.join(tmp, "k1"), "-o", out_k, test])
+    check(r.returncode == 0, "eval of the Kalman model: " + r.stderr)
+    r = run(["eval", "-p", "committee:%s;%s" % (os.path.join(tmp, "one"), os.path.join(tmp, "k1")), "-o", out_c, test])
+    check(r.returncode == 0, "eval of a committee: " + r.stderr)
+    for a, b, c in zip(read(out, ":"), read(out_k, ":"), read(out_c, ":")):
+        ea, eb = a.get_potential_energy(), b.get_potential_energy()
+        check(abs(c.get_potential_energy() - 0.5 * (ea + eb)) < 1e-9 and
+              abs(c.info["energy_variance"] - 0.25 * (ea - eb) ** 2) < 1e-9 * max(1.0, (ea - eb) ** 2) and
+              np.abs(c.get_forces() - 0.5 * (a.get_forces() + b.get_forces())).max() < 1e-9,
+              "committee: mean energy and forces, variance of the energies")
     for extra, phrase in ((["--set", "loss.stress=true"], "does not fit stresses"),
                           (["--set", "training.kalman_batch=65"], "training.kalman_batch")):
         r = train("kbad", kalman + extra)

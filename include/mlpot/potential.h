@@ -55,6 +55,7 @@ typedef struct mlpot_result {
     /* private: work buffers the implementations reuse from call to call */
     void *scratch[8];
     size_t scratch_size[8];
+    struct mlpot_result *inner; /* private: a committee's members' result */
 } mlpot_result;
 
 MLPOT_API void mlpot_result_init(mlpot_result *r);
@@ -128,6 +129,14 @@ MLPOT_API mlpot_status mlpot_potential_evaluate(const mlpot_potential *p, const 
  * itself stays the caller's. */
 MLPOT_API mlpot_status mlpot_potential_sum(mlpot_potential **members, int n_members,
                                            mlpot_potential **out, mlpot_error *err);
+
+/* A committee: the mean of its members' energies, forces, virials, local energies and virials
+ * and charges (each member a model of the whole system, e.g. networks trained with other
+ * seeds), with the members' spread about the mean (1/K normalised) as energy_variance and
+ * atom_variances, and the largest extrapolation count of any member. Cutoff, list and species
+ * as for a sum. Takes ownership of the members (also on failure). */
+MLPOT_API mlpot_status mlpot_potential_committee(mlpot_potential **members, int n_members,
+                                                 mlpot_potential **out, mlpot_error *err);
 
 /* A potential in other units: `inner` computes in energy unit eu and length unit lu (an n2p2
  * model fitted in Hartree and Bohr, say); the wrapper takes and returns eV and Å. Takes

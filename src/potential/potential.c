@@ -27,6 +27,8 @@ void mlpot_result_free(mlpot_result *r)
     free(r->charges);
     free(r->atom_extrapolations);
     for (int k = 0; k < 8; ++k) free(r->scratch[k]);
+    if (r->inner) mlpot_result_free(r->inner);
+    free(r->inner);
     mlpot_result_init(r);
 }
 
@@ -267,6 +269,27 @@ mlpot_status mlpot_potential_evaluate(const mlpot_potential *p, const mlpot_stru
 
 /* --- sum of potentials --------------------------------------------------------------- */
 
+int mlpot_members_info(mlpot_potential *const *members, int n, mlpot_potential_info *info, int *species)
+{
+    /* Species: all when every member takes all, else the intersection of the listed ones. */
+    int n_species = 0, restricted = 0;
+    for (int k = 0; k < n; ++k) restricted |= members[k]->n_species > 0;
+    for (int z = 1; restricted && z <= MLPOT_MAX_ELEMENT; ++z) {
+        int all = 1;
+        for (int k = 0; k < n && all; ++k) all = mlpot_potential_supports(members[k], z);
+        if (all) species[n_species++] = z;
+    }
+    info->cutoff = 0.0, info->outputs = ~0u, info->needs_full_list = 0;
+    for (int k = 0; k < n; ++k) {
+        info->cutoff = fmax(info->cutoff, members[k]->cutoff);
+        info->outputs &= members[k]->outputs;
+        info->needs_full_list |= members[k]->needs_full_list;
+    }
+    info->n_species = restricted ? n_species : 0;
+    info->species = species;
+    return !restricted || n_species > 0;
+}
+
 typedef struct sum_state {
     int n;
     mlpot_potential **members;
@@ -325,27 +348,12 @@ mlpot_status mlpot_potential_sum(mlpot_potential **members, int n_members, mlpot
     sum->n = n_members;
     sum->members = copy;
 
-    mlpot_potential_info info = {.style = "sum", .cutoff = 0, .outputs = ~0u};
-    /* Species: all when every member takes all, else the intersection of the listed ones. */
+    mlpot_potential_info info = {.style = "sum"};
     int species[MLPOT_MAX_ELEMENT];
-    int n_species = 0, restricted = 0;
-    for (int k = 0; k < n_members; ++k) restricted |= copy[k]->n_species > 0;
-    for (int z = 1; restricted && z <= MLPOT_MAX_ELEMENT; ++z) {
-        int all = 1;
-        for (int k = 0; k < n_members && all; ++k) all = mlpot_potential_supports(copy[k], z);
-        if (all) species[n_species++] = z;
-    }
-    for (int k = 0; k < n_members; ++k) {
-        info.cutoff = fmax(info.cutoff, copy[k]->cutoff);
-        info.outputs &= copy[k]->outputs;
-        info.needs_full_list |= copy[k]->needs_full_list;
-    }
-    if (restricted && n_species == 0) {
+    if (!mlpot_members_info(copy, n_members, &info, species)) {
         sum_destroy(sum);
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the members of the sum share no species");
     }
-    info.n_species = restricted ? n_species : 0;
-    info.species = species;
     static const mlpot_potential_ops ops = {sum_compute, sum_destroy, sum_describe};
     return mlpot_potential_create(&ops, sum, &info, out, err);
 }

@@ -1,4 +1,4 @@
-/* The potential handle's layout, for the library's own composite potentials (sum, units). */
+/* The potential handle's layout, for the library's own composite potentials (sum, committee, units). */
 #ifndef MLPOT_POTENTIAL_INTERNAL_H
 #define MLPOT_POTENTIAL_INTERNAL_H
 
@@ -25,6 +25,10 @@ mlpot_status mlpot_potential_check_request(const mlpot_potential *p, const mlpot
  * and 1 belong to mlpot_local; implementations use 2 to 7. NULL when out of memory. The sum
  * potential runs its members one after another, so they may reuse the same slots. */
 void *mlpot_result_scratch(mlpot_result *r, int slot, size_t bytes, int zero);
+
+/* The cutoff (largest), outputs (common), list kind and species (those every member supports;
+ * written to species[MLPOT_MAX_ELEMENT]) of a sum or committee; 0 when they share no species. */
+int mlpot_members_info(mlpot_potential *const *members, int n, mlpot_potential_info *info, int *species);
 
 /* Sizes the result for n atoms and zeroes the requested outputs. */
 mlpot_status mlpot_result_prepare(mlpot_result *r, int n, unsigned request, mlpot_error *err);

@@ -375,16 +375,53 @@ const char *mlpot_potential_styles(void)
            "  eam:FILE[,FILE...]                         EAM, LAMMPS funcfl files (one per element)\n"
            "  eam/alloy:FILE                             EAM, LAMMPS setfl file\n"
            "  eam/fs:FILE                                Finnis-Sinclair EAM, LAMMPS file\n"
+           "  committee:SPEC;SPEC[;...]                  the mean of independently fitted models, their\n"
+           "                                             spread as energy and per-atom variances\n"
            "  PATH[,energy_unit=U,length_unit=U]         a model file or folder (kind detected),\n"
            "                                             optionally in other units (Hartree, Bohr);\n"
            "                                             n2p2 4G-HDNNP folders: total_charge=Q for\n"
            "                                             structures without one, ewald_accuracy=D\n";
 }
 
+/* "committee:SPEC;SPEC;...": members separated by ';' (a member's own arguments use ','). */
+static mlpot_status load_committee(const char *list, mlpot_potential **out, mlpot_error *err)
+{
+    char *text = mlpot_strdup(list);
+    int n = 1;
+    for (const char *c = list; *c; ++c) n += *c == ';';
+    mlpot_potential **members = mlpot_calloc((size_t)n, sizeof *members);
+    if (!text || !members) {
+        free(text);
+        free(members);
+        return mlpot_fail_memory(err, "loading a committee");
+    }
+    mlpot_status st = MLPOT_OK;
+    int loaded = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(text, ";", &save); tok && !st; tok = strtok_r(NULL, ";", &save)) {
+        while (*tok == ' ') ++tok;
+        if (!*tok) continue;
+        st = mlpot_potential_load(tok, &members[loaded], err);
+        if (st) mlpot_error_prepend(err, "committee member %d: ", loaded + 1);
+        else ++loaded;
+    }
+    free(text);
+    if (!st && loaded == 0)
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "committee: no members (committee:SPEC;SPEC;...)");
+    if (st) {
+        for (int k = 0; k < loaded; ++k) mlpot_potential_free(members[k]);
+    } else {
+        st = mlpot_potential_committee(members, loaded, out, err);
+    }
+    free(members);
+    return st;
+}
+
 mlpot_status mlpot_potential_load(const char *spec, mlpot_potential **out, mlpot_error *err)
 {
     *out = NULL;
     if (!spec || !*spec) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "empty potential specification");
+    if (!strncmp(spec, "committee:", 10)) return load_committee(spec + 10, out, err);
     const char *colon = strchr(spec, ':');
     /* "style:args", or a bare style name when all its parameters have defaults */
     size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
