@@ -8,11 +8,14 @@
 # validation set better but fails on a few test frames whose functions lie far outside the
 # training range), 25-25 tanh networks, n2p2's Kalman filter decoupled per element with
 # 16 measurements per update, all energies and FORCE_FRACTION of the force components per epoch,
-# noise levels 0.2 meV/atom and 20 meV/Å, η from 5e-5 up to 5e-3.
+# noise levels 0.2 meV/atom and 20 meV/Å, η from 5e-5 up to 5e-3. With COMMITTEE=K, K networks
+# are trained with seeds 1..K (each its own validation draw and initial weights) and their mean
+# ('committee:A;B;...') is tested too.
 #
 # usage: bench/train_rmd17.sh [path/to/mlpot] [molecules...]   (default: ethanol)
 #        EPOCHS (default 30), FORCE_FRACTION (default 0.2), OUT (work folder, default a new one),
-#        FUNCTIONS (default "8 2 1,4": radial count, angular widths, zetas)
+#        FUNCTIONS (default "8 2 1,4": radial count, angular widths, zetas), HIDDEN (default
+#        "25, 25"), COMMITTEE (default 1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mlpot=$(realpath "${1:-$here/../build/mlpot}")
@@ -23,8 +26,11 @@ out=${OUT:-$(mktemp -d)}
 declare -A gap=([aspirin]="17.7/44.9" [ethanol]="3.5/18.1" [malonaldehyde]="4.8/26.4" [uracil]="3.0/17.6"
                 [benzene]="0.75/6.0" [naphthalene]="3.8/16.5" [salicylic]="5.6/24.7" [toluene]="4.0/17.8")
 for mol in $molecules; do
+  members=()
+  for seed in $(seq 1 "${COMMITTEE:-1}"); do
+    suffix=$([ "$seed" = 1 ] || echo "-s$seed")
     read -r radial etas zetas <<<"${FUNCTIONS:-8 2 1,4}" # radial count, angular widths, zetas
-    cat >"$out/$mol.yaml" <<YAML
+    cat >"$out/$mol$suffix.yaml" <<YAML
 data:
   train: [$data/rmd17_${mol}_train_01.npz]
   test: [$data/rmd17_${mol}_test_01.npz]
@@ -34,7 +40,7 @@ model:
   radial_count: $radial
   angular_eta_count: $etas
   angular_zetas: [$zetas]
-  hidden_layers: [25, 25]
+  hidden_layers: [${HIDDEN:-25, 25}]
 loss:
   energy_sigma: 0.0002
   force_sigma: 0.02
@@ -45,12 +51,20 @@ training:
   kalman_etamax: 0.005
   force_fraction: ${FORCE_FRACTION:-0.2}
   epochs: ${EPOCHS:-30}
-  seed: 1
+  seed: $seed
 output:
-  directory: $out/$mol-model
-  checkpoint: $out/$mol.checkpoint
-  learning_curve: $out/$mol.csv
+  directory: $out/$mol-model$suffix
+  checkpoint: $out/$mol$suffix.checkpoint
+  learning_curve: $out/$mol$suffix.csv
 YAML
-    echo "== $mol (GAP MAE meV / meV/Å: ${gap[$mol]}; mlpot's energy MAE is per atom: × atoms for per molecule)"
-    "$mlpot" train "$out/$mol.yaml" -q | grep -E "trained|test set"
+    echo "== $mol, seed $seed (GAP MAE meV / meV/Å: ${gap[$mol]}; mlpot's energy MAE is per atom: × atoms for per molecule)"
+    "$mlpot" train "$out/$mol$suffix.yaml" -q | grep -E "trained|test set"
+    members+=("$out/$mol-model$suffix")
+  done
+  if [ "${#members[@]}" -gt 1 ]; then
+    echo "-- committee of ${#members[@]} on the test set (energy per atom, forces):"
+    spec="committee:$(IFS=';'; echo "${members[*]}")"
+    OMP_NUM_THREADS=1 "$mlpot" eval -p "$spec" -o "$out/$mol-committee.xyz" "$data/rmd17_${mol}_test_01.npz" 2>&1 |
+        grep "vs reference"
+  fi
 done
