@@ -6,20 +6,10 @@
  * than any one of them. The variances are of the members' predictions about the mean, with
  * 1/K (population) normalisation: energy_variance of the total energies, atom_variances of the
  * local energies. Members' own variance outputs (a GAP's) are not passed through. */
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/error.h"
-#include "core/memory.h"
-#include "mlpot/elements.h"
 #include "potential/potential_internal.h"
-
-typedef struct committee_state {
-    int n;
-    mlpot_potential **members;
-} committee_state;
 
 /* the outputs a committee averages; the variances it derives from them */
 #define COMMITTEE_MEANS                                                                                  \
@@ -34,7 +24,7 @@ static void add_scaled(double *to, const double *from, size_t n, double scale)
 static mlpot_status committee_compute(const void *state, const mlpot_structure *s, const mlpot_neighbour_list *nl,
                                       unsigned request, mlpot_result *out, mlpot_error *err)
 {
-    const committee_state *c = state;
+    const mlpot_members *c = state;
     const size_t n = (size_t)s->n_atoms;
     unsigned asked = request & (COMMITTEE_MEANS | MLPOT_OUT_EXTRAPOLATION);
     if (request & MLPOT_OUT_ENERGY_VARIANCE) asked |= MLPOT_OUT_ENERGY;
@@ -85,51 +75,17 @@ static mlpot_status committee_compute(const void *state, const mlpot_structure *
     return MLPOT_OK;
 }
 
-static void committee_destroy(void *state)
+/* the means of what every member computes, and the variances derived from them */
+static unsigned committee_outputs(unsigned common)
 {
-    committee_state *c = state;
-    if (!c) return;
-    for (int k = 0; k < c->n; ++k) mlpot_potential_free(c->members[k]);
-    free(c->members);
-    free(c);
-}
-
-static void committee_describe(const void *state, char *buf, size_t size)
-{
-    const committee_state *c = state;
-    size_t used = (size_t)snprintf(buf, size, "committee of %d:", c->n);
-    for (int k = 0; k < c->n && used < size; ++k) {
-        char part[256];
-        mlpot_potential_describe(c->members[k], part, sizeof part);
-        used += (size_t)snprintf(buf + used, size - used, " [%s]", part);
-    }
+    unsigned outputs = common & (COMMITTEE_MEANS | MLPOT_OUT_EXTRAPOLATION);
+    if (outputs & MLPOT_OUT_ENERGY) outputs |= MLPOT_OUT_ENERGY_VARIANCE;
+    if (outputs & MLPOT_OUT_ATOM_ENERGIES) outputs |= MLPOT_OUT_ATOM_VARIANCES;
+    return outputs;
 }
 
 mlpot_status mlpot_potential_committee(mlpot_potential **members, int n_members, mlpot_potential **out,
                                        mlpot_error *err)
 {
-    *out = NULL;
-    committee_state *c = calloc(1, sizeof *c);
-    mlpot_potential **copy = n_members > 0 ? mlpot_calloc((size_t)n_members, sizeof *copy) : NULL;
-    if (!c || !copy || n_members < 1) {
-        free(c);
-        free(copy);
-        for (int k = 0; k < n_members; ++k) mlpot_potential_free(members[k]);
-        if (n_members < 1) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a committee needs members");
-        return mlpot_fail_memory(err, "creating a committee of potentials");
-    }
-    memcpy(copy, members, (size_t)n_members * sizeof *copy);
-    c->n = n_members;
-    c->members = copy;
-    mlpot_potential_info info = {.style = "committee"};
-    int species[MLPOT_MAX_ELEMENT];
-    if (!mlpot_members_info(copy, n_members, &info, species)) {
-        committee_destroy(c);
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the members of the committee share no species");
-    }
-    info.outputs &= COMMITTEE_MEANS | MLPOT_OUT_EXTRAPOLATION;
-    if (info.outputs & MLPOT_OUT_ENERGY) info.outputs |= MLPOT_OUT_ENERGY_VARIANCE;
-    if (info.outputs & MLPOT_OUT_ATOM_ENERGIES) info.outputs |= MLPOT_OUT_ATOM_VARIANCES;
-    static const mlpot_potential_ops ops = {committee_compute, committee_destroy, committee_describe};
-    return mlpot_potential_create(&ops, c, &info, out, err);
+    return mlpot_members_potential(members, n_members, "committee", committee_compute, committee_outputs, out, err);
 }

@@ -290,16 +290,58 @@ int mlpot_members_info(mlpot_potential *const *members, int n, mlpot_potential_i
     return !restricted || n_species > 0;
 }
 
-typedef struct sum_state {
-    int n;
-    mlpot_potential **members;
-} sum_state;
+static void members_destroy(void *state)
+{
+    mlpot_members *m = state;
+    if (!m) return;
+    for (int k = 0; k < m->n; ++k) mlpot_potential_free(m->members[k]);
+    free(m->members);
+    free(m);
+}
+
+static void members_describe(const void *state, char *buf, size_t size)
+{
+    const mlpot_members *m = state;
+    size_t used = (size_t)snprintf(buf, size, "%s of %d:", m->kind, m->n);
+    for (int k = 0; k < m->n && used < size; ++k) {
+        char part[256];
+        mlpot_potential_describe(m->members[k], part, sizeof part);
+        used += (size_t)snprintf(buf + used, size - used, " [%s]", part);
+    }
+}
+
+mlpot_status mlpot_members_potential(mlpot_potential **members, int n_members, const char *kind,
+                                     mlpot_compute_fn compute, unsigned (*outputs)(unsigned common),
+                                     mlpot_potential **out, mlpot_error *err)
+{
+    *out = NULL;
+    mlpot_members *m = calloc(1, sizeof *m);
+    mlpot_potential **copy = n_members > 0 ? mlpot_calloc((size_t)n_members, sizeof *copy) : NULL;
+    if (!m || !copy || n_members < 1) {
+        free(m);
+        free(copy);
+        for (int k = 0; k < n_members; ++k) mlpot_potential_free(members[k]);
+        if (n_members < 1) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a %s needs members", kind);
+        return mlpot_fail_memory(err, kind);
+    }
+    memcpy(copy, members, (size_t)n_members * sizeof *copy);
+    m->n = n_members, m->members = copy, m->kind = kind;
+    mlpot_potential_info info = {.style = kind};
+    int species[MLPOT_MAX_ELEMENT];
+    if (!mlpot_members_info(copy, n_members, &info, species)) {
+        members_destroy(m);
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the members of the %s share no species", kind);
+    }
+    if (outputs) info.outputs = outputs(info.outputs);
+    const mlpot_potential_ops ops = {compute, members_destroy, members_describe};
+    return mlpot_potential_create(&ops, m, &info, out, err);
+}
 
 static mlpot_status sum_compute(const void *state, const mlpot_structure *s,
                                 const mlpot_neighbour_list *nl, unsigned request,
                                 mlpot_result *out, mlpot_error *err)
 {
-    const sum_state *sum = state;
+    const mlpot_members *sum = state;
     for (int k = 0; k < sum->n; ++k) {
         const mlpot_potential *m = sum->members[k];
         mlpot_status st = m->ops.compute(m->state, s, nl, request, out, err);
@@ -311,49 +353,8 @@ static mlpot_status sum_compute(const void *state, const mlpot_structure *s,
     return MLPOT_OK;
 }
 
-static void sum_destroy(void *state)
-{
-    sum_state *sum = state;
-    if (!sum) return;
-    for (int k = 0; k < sum->n; ++k) mlpot_potential_free(sum->members[k]);
-    free(sum->members);
-    free(sum);
-}
-
-static void sum_describe(const void *state, char *buf, size_t size)
-{
-    const sum_state *sum = state;
-    size_t used = (size_t)snprintf(buf, size, "sum of %d:", sum->n);
-    for (int k = 0; k < sum->n && used < size; ++k) {
-        char part[256];
-        mlpot_potential_describe(sum->members[k], part, sizeof part);
-        used += (size_t)snprintf(buf + used, size - used, " [%s]", part);
-    }
-}
-
 mlpot_status mlpot_potential_sum(mlpot_potential **members, int n_members, mlpot_potential **out,
                                  mlpot_error *err)
 {
-    *out = NULL;
-    sum_state *sum = calloc(1, sizeof *sum);
-    mlpot_potential **copy = n_members > 0 ? mlpot_calloc((size_t)n_members, sizeof *copy) : NULL;
-    if (!sum || !copy || n_members < 1) {
-        free(sum);
-        free(copy);
-        for (int k = 0; k < n_members; ++k) mlpot_potential_free(members[k]);
-        if (n_members < 1) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "a sum needs members");
-        return mlpot_fail_memory(err, "creating a sum of potentials");
-    }
-    memcpy(copy, members, (size_t)n_members * sizeof *copy);
-    sum->n = n_members;
-    sum->members = copy;
-
-    mlpot_potential_info info = {.style = "sum"};
-    int species[MLPOT_MAX_ELEMENT];
-    if (!mlpot_members_info(copy, n_members, &info, species)) {
-        sum_destroy(sum);
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the members of the sum share no species");
-    }
-    static const mlpot_potential_ops ops = {sum_compute, sum_destroy, sum_describe};
-    return mlpot_potential_create(&ops, sum, &info, out, err);
+    return mlpot_members_potential(members, n_members, "sum", sum_compute, NULL, out, err);
 }

@@ -30,6 +30,24 @@ void *mlpot_result_scratch(mlpot_result *r, int slot, size_t bytes, int zero);
  * written to species[MLPOT_MAX_ELEMENT]) of a sum or committee; 0 when they share no species. */
 int mlpot_members_info(mlpot_potential *const *members, int n, mlpot_potential_info *info, int *species);
 
+/* The state of a sum or committee: its members, owned. */
+typedef struct mlpot_members {
+    int n;
+    mlpot_potential **members;
+    const char *kind; /* "sum", "committee": the style and the word in messages */
+} mlpot_members;
+
+typedef mlpot_status (*mlpot_compute_fn)(const void *state, const mlpot_structure *s,
+                                         const mlpot_neighbour_list *nl, unsigned request,
+                                         mlpot_result *out, mlpot_error *err);
+
+/* A potential over members (ownership taken, also on failure) with an mlpot_members state:
+ * cutoff, list and species from mlpot_members_info, outputs the common ones passed through
+ * `outputs` when given. */
+mlpot_status mlpot_members_potential(mlpot_potential **members, int n_members, const char *kind,
+                                     mlpot_compute_fn compute, unsigned (*outputs)(unsigned common),
+                                     mlpot_potential **out, mlpot_error *err);
+
 /* Sizes the result for n atoms and zeroes the requested outputs. */
 mlpot_status mlpot_result_prepare(mlpot_result *r, int n, unsigned request, mlpot_error *err);
 
