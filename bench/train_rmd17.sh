@@ -10,12 +10,16 @@
 # 16 measurements per update, all energies and FORCE_FRACTION of the force components per epoch,
 # noise levels 0.2 meV/atom and 20 meV/Å, η from 5e-5 up to 5e-3. With COMMITTEE=K, K networks
 # are trained with seeds 1..K (each its own validation draw and initial weights) and their mean
-# ('committee:A;B;...') is tested too.
+# ('committee:A;B;...') is tested too. SEEDS="2 4" trains only those members. A member whose
+# checkpoint is already in OUT is resumed (a finished one just reports its test errors, a larger
+# EPOCHS extends it), so an interrupted run goes on, and members trained by separate invocations
+# with the same OUT (one per core, say SEEDS="1 3" and SEEDS="2 4") are joined by a last one.
 #
 # usage: bench/train_rmd17.sh [path/to/mlpot] [molecules...]   (default: ethanol)
 #        EPOCHS (default 30), FORCE_FRACTION (default 0.2), OUT (work folder, default a new one),
 #        FUNCTIONS (default "8 2 1,4": radial count, angular widths, zetas), HIDDEN (default
-#        "25, 25"), COMMITTEE (default 1)
+#        "25, 25"), COMMITTEE (default 1), SEEDS (default 1..COMMITTEE), SELECTION (mean or
+#        median: the validation statistic that picks the epoch kept, default mean)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mlpot=$(realpath "${1:-$here/../build/mlpot}")
@@ -27,7 +31,7 @@ declare -A gap=([aspirin]="17.7/44.9" [ethanol]="3.5/18.1" [malonaldehyde]="4.8/
                 [benzene]="0.75/6.0" [naphthalene]="3.8/16.5" [salicylic]="5.6/24.7" [toluene]="4.0/17.8")
 for mol in $molecules; do
   members=()
-  for seed in $(seq 1 "${COMMITTEE:-1}"); do
+  for seed in ${SEEDS:-$(seq 1 "${COMMITTEE:-1}")}; do
     suffix=$([ "$seed" = 1 ] || echo "-s$seed")
     read -r radial etas zetas <<<"${FUNCTIONS:-8 2 1,4}" # radial count, angular widths, zetas
     cat >"$out/$mol$suffix.yaml" <<YAML
@@ -52,13 +56,15 @@ training:
   force_fraction: ${FORCE_FRACTION:-0.2}
   epochs: ${EPOCHS:-30}
   seed: $seed
+  selection: ${SELECTION:-mean}
 output:
   directory: $out/$mol-model$suffix
   checkpoint: $out/$mol$suffix.checkpoint
   learning_curve: $out/$mol$suffix.csv
 YAML
     echo "== $mol, seed $seed (GAP MAE meV / meV/Å: ${gap[$mol]}; mlpot's energy MAE is per atom: × atoms for per molecule)"
-    "$mlpot" train "$out/$mol$suffix.yaml" -q | grep -E "trained|test set"
+    resume=$([ -f "$out/$mol$suffix.checkpoint" ] && echo --resume || true)
+    "$mlpot" train "$out/$mol$suffix.yaml" $resume -q | grep -E "trained|resumed|test set|validation:"
     members+=("$out/$mol-model$suffix")
   done
   if [ "${#members[@]}" -gt 1 ]; then

@@ -153,6 +153,11 @@ training:
     r = run(["train", config, "-q", "--resume", "--set", "model.cutoff=4.5", "-o", os.path.join(tmp, "killed"), "--set",
              "output.checkpoint=" + ckpt])
     check(r.returncode != 0 and "different configuration" in r.stderr, "resume with another configuration: " + r.stderr)
+    # training.selection came later: at its default (mean) it stays out of the fingerprint, so
+    # older checkpoints resume; set away from it, it is part of the configuration
+    r = run(["train", config, "-q", "--resume", "--set", "training.selection=median", "-o", os.path.join(tmp, "killed"),
+             "--set", "output.checkpoint=" + ckpt])
+    check(r.returncode != 0 and "different configuration" in r.stderr, "resume with another selection: " + r.stderr)
 
     # 4. the Kalman filter: thread independence and resume (its covariance is in the checkpoint)
     kalman = ["--set", "training.optimizer=kalman", "--set", "training.kalman_batch=3", "--set",
@@ -211,7 +216,50 @@ training:
         r = train("kbad", kalman + extra)
         check(r.returncode == 2 and phrase in r.stderr, "Kalman bad input %s: %s" % (extra, r.stderr.strip()))
 
-    # 5. an n2p2 input.nn as the configuration
+    # 5. a validation set with one structure far off (its labels shifted): the report names it,
+    # and the median selection ranks the structures' losses instead of averaging them
+    extra = []
+    for k in range(11):
+        a = bulk("Si", "diamond", a=5.43 * (1 + 0.03 * rng.standard_normal()), cubic=True)
+        a.rattle(0.08, seed=int(rng.integers(1 << 30)))
+        extra.append(a)
+    write(raw, extra, format="extxyz")
+    val = os.path.join(tmp, "val.xyz")
+    r = run(["eval", "-p", "sw:" + os.path.join(SOURCE, "examples", "silicon", "Si.sw"), "-o", val, raw])
+    check(r.returncode == 0, "labelling the validation set: " + r.stderr)
+    vframes = read(val, ":")
+    clean = os.path.join(tmp, "val_clean.xyz")
+    write(clean, vframes, format="extxyz")
+    vframes[6].calc.results["energy"] += 4.0  # 0.5 eV/atom off
+    vframes[6].calc.results["forces"] *= 3.0
+    write(val, vframes, format="extxyz")
+    outlier = "val.xyz:%d" % (1 + 6 * (len(vframes[0]) + 2))  # the frame's first line
+    curves = {}
+    for selection in ("mean", "median"):
+        r = train("sel_" + selection, ["--epochs", "6", "--validation", val, "--set", "training.selection=" + selection])
+        check(r.returncode == 0, "training with validation outlier, selection %s: %s" % (selection, r.stderr))
+        note = [l for l in r.stdout.splitlines() if l.startswith("validation: ")]
+        check(len(note) == 1 and outlier in note[0] and "1 of 11 structures" in note[0] and
+              ("median lets the bulk" if selection == "mean" else "selection is median") in note[0],
+              "selection %s: the report names the outlier %s: %s" % (selection, outlier, note))
+        curves[selection] = np.genfromtxt(os.path.join(tmp, "sel_%s.csv" % selection), delimiter=",", names=True)
+    # the median run keeps its lowest validation_loss, which is the median of the kept model's
+    # losses (ΔE/N)²/σ_E² + Σ ΔF²/σ_F² (default σ 1 meV/atom, 50 meV/Å) over the structures
+    pred_val = os.path.join(tmp, "pred_val.xyz")
+    r = run(["eval", "-p", os.path.join(tmp, "sel_median"), "-o", pred_val, val])
+    check(r.returncode == 0, "eval on the validation set: " + r.stderr)
+    losses = [((p.get_potential_energy() - q.get_potential_energy()) / len(q) / 1e-3) ** 2 +
+              np.sum((p.get_forces() - q.get_forces()) ** 2) / 0.05 ** 2 for p, q in zip(read(pred_val, ":"), vframes)]
+    kept = curves["median"]["validation_loss"].min()
+    check(abs(kept - np.median(losses)) <= 1e-6 * kept and np.argmax(losses) == 6 and np.mean(losses) > 2 * kept,
+          "median selection: kept validation loss %g, median of the structures' %g (mean %g)" % (
+              kept, np.median(losses), np.mean(losses)))
+    r = train("sel_bad", ["--set", "training.selection=mode"])
+    check(r.returncode == 2 and "is not mean or median" in r.stderr, "a bad selection: " + r.stderr.strip())
+    r = train("sel_none", ["--epochs", "6", "--validation", clean])
+    check(r.returncode == 0 and "validation: " not in r.stdout, "no note for the validation set without the outlier: " + r.stdout)
+
+    # 6. an n2p2 input.nn as the configuration
     nn_dir = os.path.join(tmp, "n2p2")
     os.mkdir(nn_dir)
     r = run(["convert", data, os.path.join(nn_dir, "input.data"), "--to", "n2p2"])
@@ -280,7 +328,7 @@ write_trainlog
         r = run(["train", nn_path, "-q", "-o", os.path.join(tmp, "bad_nn")])
         check(r.returncode == 2 and phrase in r.stderr, "input.nn with %r: exit %d, %s" % (bad, r.returncode, r.stderr.strip()))
 
-    # 6. bad input
+    # 7. bad input
     no_forces = os.path.join(tmp, "noforces.xyz")
     write(no_forces, frames[:4], format="extxyz")  # energies missing too
     cases = [

@@ -292,12 +292,20 @@ static void check_batcher(char **lines, int n_lines)
          * of the full passes; the second full pass reads what the first kept */
         size_t last[100];
         for (int q = 0; q < 100; ++q) last[q] = (size_t)(N - 100 + q);
+        double losses[N];
         for (int pass = 0; pass < 3; ++pass) {
             memset(&metrics, 0, sizeof metrics);
             memset(grad[keep], 0, np * sizeof(double));
-            CHECK_OK(train_batch(&b, ps, pass ? NULL : last, pass ? N : 100, &metrics, grad[keep], &test_err));
+            CHECK_OK(train_batch(&b, ps, pass ? NULL : last, pass ? N : 100, &metrics, grad[keep], pass ? losses : NULL,
+                                 &test_err));
         }
         loss[keep] = metrics.loss;
+        /* the per-structure losses (what the median selection ranks) add up to the batch's */
+        double sum = 0.0, largest = 0.0, smallest = INFINITY;
+        for (int q = 0; q < N; ++q)
+            sum += ps[q]->weight * losses[q], largest = fmax(largest, losses[q]), smallest = fmin(smallest, losses[q]);
+        CHECK(fabs(sum - metrics.loss) <= 1e-12 * metrics.loss && smallest >= 0 && largest > smallest,
+              "per-structure losses: sum %.17g vs the batch's %.17g, range %g..%g", sum, metrics.loss, smallest, largest);
         train_batcher_free(&b);
     }
     CHECK(loss[0] == loss[1] && !memcmp(grad[0], grad[1], np * sizeof(double)),

@@ -103,6 +103,10 @@ typedef struct mlpot_train_report {
     mlpot_train_errors test_by_element[16];
     int n_parameters;
     double seconds;
+    /* Empty, or a warning that a few validation structures carry most of the kept model's
+     * validation loss (named by file and line or frame), so that they, not the bulk, chose the
+     * epoch kept under training.selection: mean. */
+    char validation_note[2048];
 } mlpot_train_report;
 
 /* Runs the training the configuration describes (resuming from its checkpoint when

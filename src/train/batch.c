@@ -109,7 +109,7 @@ static train_cache *cache_slot(train_batcher *b, const mlpot_structure *s, int i
 }
 
 mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, const size_t *idx, size_t n,
-                         train_metrics *metrics, double *grad, mlpot_error *err)
+                         train_metrics *metrics, double *grad, double *losses, mlpot_error *err)
 {
     double total_weight = 0.0;
     for (size_t q = 0; q < n; ++q) total_weight += s[idx ? idx[q] : q]->weight;
@@ -162,6 +162,7 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
         }
         for (size_t q = 0; q < count; ++q) { /* in order */
             add_residuals(metrics, &res[q], s[idx ? idx[start + q] : start + q]->weight);
+            if (losses) losses[start + q] = res[q].loss;
             if (grad) {
                 const double *g = b->slots + q * b->n_params;
                 for (size_t k = 0; k < b->n_params; ++k) grad[k] += g[k];

@@ -46,9 +46,10 @@ mlpot_status train_batcher_init(train_batcher *b, const nnp_model *m, const size
 void train_batcher_free(train_batcher *b);
 
 /* Structures s[idx[0..n)] (idx NULL: s[0..n)). Adds to *metrics; with grad (n_params, zeroed by
- * the caller) adds d/dθ of Σ w_s L_s / Σ w_s over these structures. */
+ * the caller) adds d/dθ of Σ w_s L_s / Σ w_s over these structures; with losses (n) stores each
+ * structure's own loss L_s, unweighted, in the order listed. */
 mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, const size_t *idx, size_t n,
-                         train_metrics *metrics, double *grad, mlpot_error *err);
+                         train_metrics *metrics, double *grad, double *losses, mlpot_error *err);
 
 /* One label of one structure on the calling thread, with its kept data (train_structure_jacobian:
  * component -1 the energy per atom, else a force component). */

@@ -18,7 +18,7 @@
 
 enum kind {
     K_REAL, K_INT, K_BOOL, K_SEED, K_STRING, K_FILES, K_REALS, K_INTS, K_FORMAT, K_EUNIT, K_LUNIT, K_ACTIVATION,
-    K_OPTIMIZER, K_STAGE, K_WIDTHS, K_REFERENCES
+    K_OPTIMIZER, K_STAGE, K_SELECTION, K_WIDTHS, K_REFERENCES
 };
 
 typedef struct key {
@@ -97,6 +97,7 @@ static const key KEYS[] = {
     {"training.threshold_trials", K_INT, AT(threshold_trials), 0, "3", 1, 1000, "Kalman: ... else the largest error of this many random candidates (n2p2's rmse_threshold_trials)"},
     {"training.cache_memory", K_INT, AT(cache_memory), 0, "4096", 0, 10000000, "MB of symmetry functions and their derivatives kept between epochs (0: recompute every pass; results are the same); a 4G model also keeps per structure its Coulomb matrix or its charges' Jacobian, dense: 8 N^2 or 24 N^2 bytes for N atoms"},
     {"training.early_stopping", K_INT, AT(early_stopping), 0, "0", 0, 1000000, "stop after this many epochs without a better validation loss (0: never)"},
+    {"training.selection", K_SELECTION, AT(selection), 0, "mean", ANY, "mean: the model kept, early stopping and Adam's rate steps follow the (weighted) mean validation loss; median: the median of the validation structures' losses, which a few structures far outside the training set cannot dominate"},
     {"training.seed", K_SEED, AT(seed), 0, "1", ANY, "seed of every random choice (split, initial weights, batches)"},
     {"training.resume", K_BOOL, AT(resume), 0, "false", ANY, "continue from output.checkpoint"},
     {"output.directory", K_STRING, AT(directory), 0, "nnp-model", ANY, "folder of the n2p2 model written (best validation epoch)"},
@@ -298,6 +299,10 @@ static mlpot_status set_key(mlpot_train_config *c, const key *k, const char *val
         if (!strcmp(value, "energy") || !strcmp(value, "short")) return *(int *)at = TRAIN_STAGE_ENERGY, MLPOT_OK;
         if (!strcmp(value, "charges") || !strcmp(value, "charge")) return *(int *)at = TRAIN_STAGE_CHARGES, MLPOT_OK;
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not energy or charges", k->name, value);
+    case K_SELECTION:
+        if (!strcmp(value, "mean")) return *(int *)at = TRAIN_SELECT_MEAN, MLPOT_OK;
+        if (!strcmp(value, "median")) return *(int *)at = TRAIN_SELECT_MEDIAN, MLPOT_OK;
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not mean or median", k->name, value);
     case K_WIDTHS: {
         int n = split_list(buf, w, 256);
         c->n_width = 0;
@@ -457,6 +462,7 @@ static void value_text(const mlpot_train_config *c, const key *k, char *buf, siz
         break;
     }
     case K_STAGE: snprintf(buf, size, "%s", *(const int *)at == TRAIN_STAGE_CHARGES ? "charges" : "energy"); break;
+    case K_SELECTION: snprintf(buf, size, "%s", *(const int *)at == TRAIN_SELECT_MEDIAN ? "median" : "mean"); break;
     case K_WIDTHS:
         used = (size_t)snprintf(buf, size, "{");
         for (int q = 0; q < c->n_width && used < size; ++q)

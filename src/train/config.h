@@ -8,6 +8,8 @@
 #include "mlpot/train.h"
 
 enum train_optimizer { TRAIN_ADAM, TRAIN_LBFGS, TRAIN_KALMAN };
+/* the statistic of the validation structures' losses that chooses the model (training.selection) */
+enum train_selection { TRAIN_SELECT_MEAN, TRAIN_SELECT_MEDIAN };
 
 #define TRAIN_MAX_LIST 16
 
@@ -50,6 +52,7 @@ struct mlpot_train_config {
     /* training */
     int stage; /* enum train_stage (train/loss.h) */
     int optimizer, epochs, batch_size, lr_patience, lbfgs_iterations, early_stopping, resume, cache_memory;
+    int selection; /* enum train_selection */
     double learning_rate, lr_decay, lr_min;
     unsigned long long seed;
     /* Kalman filter (train/kalman.h) */

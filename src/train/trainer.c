@@ -34,6 +34,7 @@ typedef struct trainer {
     uint64_t fingerprint;
     double *grad;
     size_t *order;
+    double *validation_losses; /* [2 n_validation]: each structure's loss, then a copy to sort */
     double t_start;
     /* L-BFGS evaluation */
     mlpot_status eval_status;
@@ -311,6 +312,10 @@ static void hardness_chain_rule(const trainer *t, const double *theta, double *g
     for (size_t k = first; k < t->n_params; ++k) grad[k] *= 2.0 * theta[k];
 }
 
+/* Keys added after checkpoints were first written, with the default that reproduces the runs
+ * before them: at that default they stay out of the fingerprint, so those checkpoints resume. */
+static const char *const LATER_KEYS[][2] = {{"training.selection", "mean"}};
+
 /* The configuration's fingerprint: every key's value but the epoch count, early stopping, resume
  * and the output paths. */
 static uint64_t fingerprint(const mlpot_train_config *c)
@@ -334,6 +339,10 @@ static uint64_t fingerprint(const mlpot_train_config *c)
         if (!strcmp(key, "training.epochs") || !strcmp(key, "training.resume") || !strcmp(key, "training.early_stopping"))
             continue;
         if (mlpot_train_config_get(c, key, value, sizeof value, &err)) continue;
+        int at_default = 0;
+        for (size_t k = 0; k < sizeof LATER_KEYS / sizeof LATER_KEYS[0]; ++k)
+            at_default |= !strcmp(key, LATER_KEYS[k][0]) && !strcmp(value, LATER_KEYS[k][1]);
+        if (at_default) continue;
         h = train_fnv1a(h, key, strlen(key) + 1);
         h = train_fnv1a(h, value, strlen(value) + 1);
     }
@@ -360,10 +369,33 @@ static uint64_t folder_fingerprint(uint64_t h, const nnp_model *m)
 
 /* --- evaluation and output ------------------------------------------------------------------ */
 
-static mlpot_status evaluate(trainer *t, int set, train_metrics *m, mlpot_error *err)
+/* Errors over one set; with losses (the set's size), each structure's own loss too. */
+static mlpot_status evaluate(trainer *t, int set, train_metrics *m, double *losses, mlpot_error *err)
 {
     memset(m, 0, sizeof *m);
-    return train_batch(&t->batcher, t->data.set[set], NULL, t->data.n[set], m, NULL, err);
+    return train_batch(&t->batcher, t->data.set[set], NULL, t->data.n[set], m, NULL, losses, err);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median loss of the validation structures that count (weight > 0), from the losses of
+ * the last evaluate(); the mean when none counts. A few structures far outside the training
+ * set's range (a validation draw can hold such frames) can make the mean fall or rise with
+ * their errors alone; the median follows the bulk. */
+static double validation_median(const trainer *t, double mean)
+{
+    const size_t n = t->data.n[VALIDATION_SET];
+    double *sorted = t->validation_losses + n;
+    size_t m = 0;
+    for (size_t q = 0; q < n; ++q)
+        if (t->data.set[VALIDATION_SET][q]->weight > 0) sorted[m++] = t->validation_losses[q];
+    if (m == 0) return mean;
+    qsort(sorted, m, sizeof *sorted, compare_doubles);
+    return m % 2 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
 }
 
 static void errors_into(double *row, const mlpot_train_errors *e)
@@ -460,7 +492,7 @@ static mlpot_status adam_epoch(trainer *t, double *epoch_loss, mlpot_error *err)
         train_metrics m;
         memset(&m, 0, sizeof m);
         memset(t->grad, 0, t->n_params * sizeof *t->grad);
-        mlpot_status st = train_batch(&t->batcher, t->data.set[TRAIN_SET], t->order + start, count, &m, t->grad, err);
+        mlpot_status st = train_batch(&t->batcher, t->data.set[TRAIN_SET], t->order + start, count, &m, t->grad, NULL, err);
         if (st) return st;
         hardness_chain_rule(t, s->theta, t->grad);
         loss += m.loss + m.weight * regularize(t, s->theta, t->grad), weight += m.weight;
@@ -488,7 +520,8 @@ static lbfgsfloatval_t lbfgs_evaluate(void *instance, const lbfgsfloatval_t *x, 
     train_metrics m;
     memset(&m, 0, sizeof m);
     if (t->eval_status == MLPOT_OK)
-        t->eval_status = train_batch(&t->batcher, t->data.set[TRAIN_SET], NULL, t->data.n[TRAIN_SET], &m, g, &t->eval_err);
+        t->eval_status =
+            train_batch(&t->batcher, t->data.set[TRAIN_SET], NULL, t->data.n[TRAIN_SET], &m, g, NULL, &t->eval_err);
     if (t->eval_status) return INFINITY;
     hardness_chain_rule(t, x, g);
     return m.loss / (m.weight > 0 ? m.weight : 1.0) + regularize(t, x, g);
@@ -657,6 +690,43 @@ static mlpot_status kalman_setup(trainer *t, mlpot_error *err)
     return MLPOT_OK;
 }
 
+/* Names in note the validation structures that carry most of the kept model's validation
+ * loss: the worst twentieth (at least one) when they carry more than half of it, with ten or
+ * more structures. Then the mean loss chose the model by those few, often frames outside the
+ * training set's range; the note suggests the median (or says it was used). */
+static mlpot_status note_dominant_validation(trainer *t, char *note, size_t size, mlpot_error *err)
+{
+    note[0] = '\0';
+    const size_t n = t->data.n[VALIDATION_SET];
+    if (n < 10) return MLPOT_OK;
+    train_metrics m;
+    mlpot_status st = evaluate(t, VALIDATION_SET, &m, t->validation_losses, err);
+    if (st) return st;
+    const double median = validation_median(t, 0.0); /* before share takes its space */
+    const mlpot_structure *const *set = t->data.set[VALIDATION_SET];
+    double *share = t->validation_losses + n; /* w_s L_s, sorted */
+    for (size_t q = 0; q < n; ++q) share[q] = set[q]->weight * t->validation_losses[q];
+    qsort(share, n, sizeof *share, compare_doubles);
+    const size_t worst = n / 20 > 0 ? n / 20 : 1;
+    double top = 0.0;
+    for (size_t q = n - worst; q < n; ++q) top += share[q];
+    if (!(m.loss > 0) || !(top > 0.5 * m.loss)) return MLPOT_OK;
+    const double threshold = share[n - worst]; /* the worst structures' smallest w_s L_s */
+    int used = snprintf(note, size, "%.0f %% of the kept model's validation loss is in %zu of %zu structures (",
+                        100.0 * top / m.loss, worst, n);
+    for (size_t q = 0, named = 0; q < n && named < worst && used > 0 && (size_t)used < size; ++q) {
+        if (set[q]->weight * t->validation_losses[q] < threshold) continue;
+        used += snprintf(note + used, size - (size_t)used, "%s%s:%ld, loss %.3g", named++ ? "; " : "",
+                         set[q]->source ? set[q]->source : "?", set[q]->source_line, t->validation_losses[q]);
+    }
+    if (used > 0 && (size_t)used < size)
+        snprintf(note + used, size - (size_t)used, "; the median is %.3g): %s", median,
+                 t->c->selection == TRAIN_SELECT_MEDIAN
+                     ? "training.selection is median, so they did not choose the model"
+                     : "the mean chose the model by these few; training.selection: median lets the bulk choose it");
+    return MLPOT_OK;
+}
+
 /* --- the run --------------------------------------------------------------------------------- */
 
 /* Evaluates training and validation errors, records the row, keeps the best parameters,
@@ -666,11 +736,15 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
 {
     train_state *s = &t->state;
     train_metrics tm, vm;
-    mlpot_status st = evaluate(t, TRAIN_SET, &tm, err);
-    if (!st) st = evaluate(t, VALIDATION_SET, &vm, err);
+    mlpot_status st = evaluate(t, TRAIN_SET, &tm, NULL, err);
+    if (!st) st = evaluate(t, VALIDATION_SET, &vm, t->validation_losses, err);
     if (st) return st;
     const int has_val = t->data.n[VALIDATION_SET] > 0;
-    const double val_loss = has_val ? vm.loss / vm.weight : tm.loss / tm.weight;
+    const double mean_loss = has_val ? vm.loss / vm.weight : tm.loss / tm.weight;
+    /* a NaN in one structure fails the mean, also where the median would hide it */
+    const double val_loss = has_val && t->c->selection == TRAIN_SELECT_MEDIAN && isfinite(mean_loss)
+                                ? validation_median(t, mean_loss)
+                                : mean_loss;
     if (epoch == 0 || isnan(loss)) loss = tm.loss / tm.weight + regularize(t, s->theta, NULL); /* Kalman: measured */
     if (!isfinite(loss) || !isfinite(val_loss))
         return mlpot_fail(err, MLPOT_ERR_NUMERIC,
@@ -716,7 +790,7 @@ static void trainer_free(trainer *t)
     train_state_free(&t->state);
     nnp_model_free(&t->model);
     train_data_free(&t->data);
-    free(t->grad), free(t->order);
+    free(t->grad), free(t->order), free(t->validation_losses);
     train_kalman_free(&t->kalman);
     free(t->jacobian), free(t->energy_candidates), free(t->force_prefix);
 }
@@ -759,7 +833,8 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     if (!st) {
         t.grad = calloc(t.n_params + 1, sizeof *t.grad);
         t.order = calloc(t.data.n[TRAIN_SET] + 1, sizeof *t.order);
-        if (!t.grad || !t.order) st = mlpot_fail_memory(err, "training");
+        t.validation_losses = calloc(2 * t.data.n[VALIDATION_SET] + 1, sizeof *t.validation_losses);
+        if (!t.grad || !t.order || !t.validation_losses) st = mlpot_fail_memory(err, "training");
     }
     if (!st && c->optimizer == TRAIN_KALMAN) st = kalman_setup(&t, err);
     if (st) {
@@ -802,7 +877,8 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     if (!st) { /* final model: the best validation epoch; test errors */
         params_set(&t, s->best);
         train_metrics m;
-        st = evaluate(&t, TEST_SET, &m, err);
+        st = evaluate(&t, TEST_SET, &m, NULL, err);
+        if (!st && report) st = note_dominant_validation(&t, report->validation_note, sizeof report->validation_note, err);
         if (!st && report) {
             report->n_train = (int)t.data.n[TRAIN_SET], report->n_validation = (int)t.data.n[VALIDATION_SET];
             report->n_test = (int)t.data.n[TEST_SET];
