@@ -4,7 +4,16 @@
 # paper's own Behler-Parrinello networks (n2p2 format, Hartree and Bohr, in
 # zuo2020_mlearn/mlearn/mvl_models) evaluated by mlpot on the same test frames.
 #
+# The fit: generated symmetry functions (cutoff 5 Å, 10 radial, angular with 3 widths and
+# zeta 1, 2, 4, 16: 34 per atom), a 30-30 tanh network, n2p2's Kalman filter with 16
+# measurements per update, all energies and FORCE_FRACTION of the force components per epoch,
+# noise levels 0.1 meV/atom and 30 meV/Å. OPTIMIZER=lbfgs fits the same network to the full batch
+# by L-BFGS instead (300 epochs unless EPOCHS says otherwise, early stop after 60 without gain).
+#
 # usage: bench/train_zuo.sh [path/to/mlpot] [elements...]   (default: Si)
+#        EPOCHS (default 80), FORCE_FRACTION (default 0.2), OPTIMIZER (kalman or lbfgs),
+#        OUT (work folder kept afterwards, where an element's checkpoint is resumed; default a
+#        temporary one)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,8 +22,8 @@ shift || true
 elements=${*:-Si}
 shared=$(realpath "${MLPOT_SHARED_DATA:-$here/../../shared/data}")
 data=$shared/zuo2020_mlearn/ACEData/ZuoEtAl2020
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+optimizer=${OPTIMIZER:-kalman}
+if [ -n "${OUT:-}" ]; then out=$OUT; mkdir -p "$out"; else out=$(mktemp -d); trap 'rm -rf "$out"' EXIT; fi
 declare -A paper=([Ni]="GAP 0.42/0.02, MTP 0.48/0.01" [Cu]="GAP 0.46/0.01, MTP 0.41/0.01"
                   [Li]="GAP 0.49/0.01, MTP 0.49/0.01" [Mo]="GAP 2.24/0.09, MTP 2.83/0.09"
                   [Si]="GAP 2.91/0.07, MTP 2.21/0.06")
@@ -32,12 +41,16 @@ model:
   angular_zetas: [1, 2, 4, 16]
   hidden_layers: [30, 30]
 loss:
-  energy_sigma: 0.0003
+  energy_sigma: $([ "$optimizer" = lbfgs ] && echo 0.0003 || echo 0.0001)
   force_sigma: 0.03
 training:
-  optimizer: lbfgs
-  epochs: 300
-  early_stopping: 60
+  optimizer: $optimizer
+$(if [ "$optimizer" = lbfgs ]; then
+    printf '  epochs: %s\n  early_stopping: 60\n' "${EPOCHS:-300}"
+else
+    printf '  kalman_batch: 16\n  kalman_eta: 0.00005\n  kalman_etamax: 0.005\n'
+    printf '  force_fraction: %s\n  epochs: %s\n' "${FORCE_FRACTION:-0.2}" "${EPOCHS:-80}"
+fi)
   seed: 1
 output:
   directory: $out/$el-model
@@ -45,7 +58,8 @@ output:
   learning_curve: $out/$el.csv
 YAML
     echo "== $el (paper MAE meV/atom / eV/Å: ${paper[$el]})"
-    "$mlpot" train "$out/$el.yaml" -q | grep -E "trained|test set"
+    resume=$([ -f "$out/$el.checkpoint" ] && echo --resume || true) # an interrupted run goes on
+    "$mlpot" train "$out/$el.yaml" $resume -q | grep -E "trained|resumed|test set"
     echo "-- the paper's NNP on the same test frames (energy per atom, forces):"
     "$mlpot" eval -p "$shared/zuo2020_mlearn/mlearn/mvl_models/$el/nnp,energy_unit=Hartree,length_unit=Bohr" \
         --forces-key force -o "$out/$el-paper-nnp.xyz" "$data/${el}_test.xyz" 2>&1 | grep "vs reference"
