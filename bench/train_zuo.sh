@@ -22,7 +22,15 @@ shift || true
 elements=${*:-Si}
 shared=$(realpath "${MLPOT_SHARED_DATA:-$here/../../shared/data}")
 data=$shared/zuo2020_mlearn/ACEData/ZuoEtAl2020
-optimizer=${OPTIMIZER:-kalman}
+case ${OPTIMIZER:-kalman} in # the loss weights and schedule that suit each optimiser
+    kalman) energy_sigma=0.0001
+            schedule=$(printf '  optimizer: kalman\n  kalman_batch: 16\n  kalman_eta: 0.00005\n'
+                       printf '  kalman_etamax: 0.005\n  force_fraction: %s\n  epochs: %s' \
+                              "${FORCE_FRACTION:-0.2}" "${EPOCHS:-80}") ;;
+    lbfgs)  energy_sigma=0.0003
+            schedule=$(printf '  optimizer: lbfgs\n  epochs: %s\n  early_stopping: 60' "${EPOCHS:-300}") ;;
+    *)      echo "train_zuo.sh: OPTIMIZER must be kalman or lbfgs, not '$OPTIMIZER'" >&2; exit 2 ;;
+esac
 if [ -n "${OUT:-}" ]; then out=$OUT; mkdir -p "$out"; else out=$(mktemp -d); trap 'rm -rf "$out"' EXIT; fi
 declare -A paper=([Ni]="GAP 0.42/0.02, MTP 0.48/0.01" [Cu]="GAP 0.46/0.01, MTP 0.41/0.01"
                   [Li]="GAP 0.49/0.01, MTP 0.49/0.01" [Mo]="GAP 2.24/0.09, MTP 2.83/0.09"
@@ -41,16 +49,10 @@ model:
   angular_zetas: [1, 2, 4, 16]
   hidden_layers: [30, 30]
 loss:
-  energy_sigma: $([ "$optimizer" = lbfgs ] && echo 0.0003 || echo 0.0001)
+  energy_sigma: $energy_sigma
   force_sigma: 0.03
 training:
-  optimizer: $optimizer
-$(if [ "$optimizer" = lbfgs ]; then
-    printf '  epochs: %s\n  early_stopping: 60\n' "${EPOCHS:-300}"
-else
-    printf '  kalman_batch: 16\n  kalman_eta: 0.00005\n  kalman_etamax: 0.005\n'
-    printf '  force_fraction: %s\n  epochs: %s\n' "${FORCE_FRACTION:-0.2}" "${EPOCHS:-80}"
-fi)
+$schedule
   seed: 1
 output:
   directory: $out/$el-model
