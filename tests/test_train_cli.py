@@ -6,7 +6,7 @@ potential:
   uninterrupted run (and the same learning curve apart from wall times);
 - the Kalman filter (training.optimizer kalman) lowers the errors, gives identical model files
   with 1 and 2 threads, and a run stopped after 4 epochs and resumed to 8 ends identical to a
-  run of 8;
+  run of 8; so does its moving average of the parameters (training.ema_decay);
 - an n2p2 training input.nn (Kalman keywords, networks, symmetry functions, input.data beside
   it) is a configuration: `mlpot train input.nn` trains with its settings, and keywords mlpot
   does not reproduce, or misspelt ones, fail naming the line;
@@ -198,6 +198,33 @@ training:
     open(ckpt4, "wb").write(bytes(damaged))
     r = train("k4", kalman + ["--epochs", "10", "--resume"])
     check(r.returncode != 0 and "damaged" in r.stderr, "a damaged checkpoint is refused: " + r.stderr.strip())
+    # 5. the moving average of the parameters (training.ema_decay): validated, kept and written
+    # instead of the last step; it is in the checkpoint, so a resumed run ends identical; a
+    # checkpoint without it is of another configuration; L-BFGS has no steps to average
+    ema = kalman + ["--set", "training.ema_decay=0.9"]
+    r = train("e1", ema + ["--epochs", "8"])
+    check(r.returncode == 0, "Kalman with ema_decay: " + r.stderr)
+    averaged = np.genfromtxt(os.path.join(tmp, "e1.csv"), delimiter=",", names=True)
+    check(averaged["train_energy_rmse"][-1] < 0.5 * averaged["train_energy_rmse"][0] and
+          averaged["train_force_rmse"][-1] < 0.5 * averaged["train_force_rmse"][0],
+          "the averaged model's errors fall too: E %g -> %g" % (averaged["train_energy_rmse"][0],
+                                                               averaged["train_energy_rmse"][-1]))
+    check(files_of(os.path.join(tmp, "e1")) != files_of(os.path.join(tmp, "k1")) and
+          averaged["train_energy_rmse"][-1] != curve["train_energy_rmse"][-1],
+          "ema_decay changes the model kept (the average, not the last step)")
+    r = train("e2", ema + ["--epochs", "4"])
+    check(r.returncode == 0, "Kalman with ema_decay, 4 epochs: " + r.stderr)
+    r = train("e2", ema + ["--epochs", "8", "--resume"])
+    check(r.returncode == 0 and files_of(os.path.join(tmp, "e1")) == files_of(os.path.join(tmp, "e2")),
+          "ema_decay: 4 epochs resumed to 8 end identical to 8 epochs " + r.stderr)
+    r = train("k3", ema + ["--epochs", "10", "--resume"])
+    check(r.returncode != 0 and "different configuration" in r.stderr,
+          "a checkpoint without the average does not resume with ema_decay: " + r.stderr.strip())
+    r = train("ebad", ["--set", "training.optimizer=lbfgs", "--set", "training.ema_decay=0.9"])
+    check(r.returncode == 2 and "ema_decay" in r.stderr, "L-BFGS with ema_decay is refused: " + r.stderr.strip())
+    r = train("ebad", kalman + ["--set", "training.ema_decay=1"])
+    check(r.returncode == 2 and "ema_decay" in r.stderr, "ema_decay 1 (no step would count) is refused: " + r.stderr.strip())
+
     # a committee of the Adam and the Kalman model: their mean, their spread as the variance
     out_k = os.path.join(tmp, "pred_k1.xyz")
     out_c = os.path.join(tmp, "pred_committee.xyz")

@@ -6,11 +6,14 @@
  * and gradient with and without kept per-structure data, also when its table of kept data
  * grows in the middle of a batch. The Kalman filter's per-label Jacobians (energy per atom, one
  * force component) agree with finite differences of the predictions, and its update is
- * recursive least squares: on a linear model it ends at the closed-form ridge solution. */
+ * recursive least squares: on a linear model it ends at the closed-form ridge solution. The
+ * moving average of the parameters (training.ema_decay), updated step by step, equals the
+ * normalised weighted sum of all steps, the first step included with its full weight. */
 #include "harness.h"
 
 #include "core/rng.h"
 #include "train/batch.h"
+#include "train/checkpoint.h"
 #include "train/kalman.h"
 #include "train/loss.h"
 #include "train/model_setup.h"
@@ -315,8 +318,31 @@ static void check_batcher(char **lines, int n_lines)
     for (int q = 0; q < N; ++q) mlpot_structure_free(&s[q]);
 }
 
+/* The recursive, bias-corrected average against Σ_j d^(k-j) θ_j / Σ_j d^(k-j) over a random walk. */
+static void check_average(void)
+{
+    enum { P = 3, STEPS = 50 };
+    const double decay = 0.9;
+    train_state s;
+    CHECK_OK(train_state_init(&s, P, &test_err));
+    double history[STEPS][P];
+    rng r;
+    rng_seed(&r, 11, 0);
+    for (int k = 0; k < STEPS; ++k) {
+        for (int p = 0; p < P; ++p) s.theta[p] = history[k][p] = (k ? history[k - 1][p] : 0.0) + rng_uniform(&r) - 0.5;
+        train_state_average(&s, decay);
+        for (int p = 0; p < P; ++p) {
+            double num = 0.0, den = 0.0;
+            for (int j = 0; j <= k; ++j) num += pow(decay, k - j) * history[j][p], den += pow(decay, k - j);
+            CHECK_CLOSE(s.average[p], num / den, 1e-12, "moving average of the parameters");
+        }
+    }
+    train_state_free(&s);
+}
+
 int main(void)
 {
+    check_average();
     /* a generated set: radial type 2 and narrow angular type 3 */
     sf_grid grid = {.cutoff = 4.0, .r_lower = 0.6, .n_radial = 3, .n_eta = 2, .angular_type = 3, .n_zetas = 2, .zetas = {1, 4}};
     const int elements[2] = {1, 8};

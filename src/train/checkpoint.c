@@ -1,6 +1,7 @@
 #include "train/checkpoint.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,8 @@ mlpot_status train_state_init(train_state *s, size_t n_params, mlpot_error *err)
     s->n_params = n_params;
     s->theta = calloc(n_params + 1, sizeof *s->theta), s->best = calloc(n_params + 1, sizeof *s->best);
     s->adam_m = calloc(n_params + 1, sizeof *s->adam_m), s->adam_v = calloc(n_params + 1, sizeof *s->adam_v);
-    if (!s->theta || !s->best || !s->adam_m || !s->adam_v) {
+    s->average = calloc(n_params + 1, sizeof *s->average);
+    if (!s->theta || !s->best || !s->adam_m || !s->adam_v || !s->average) {
         train_state_free(s);
         return mlpot_fail_memory(err, "training");
     }
@@ -52,7 +54,7 @@ mlpot_status train_state_init(train_state *s, size_t n_params, mlpot_error *err)
 
 void train_state_free(train_state *s)
 {
-    free(s->theta), free(s->best), free(s->adam_m), free(s->adam_v), free(s->rows), free(s->kalman_p);
+    free(s->theta), free(s->best), free(s->adam_m), free(s->adam_v), free(s->rows), free(s->kalman_p), free(s->average);
     memset(s, 0, sizeof *s);
 }
 
@@ -67,6 +69,14 @@ mlpot_status train_state_add_row(train_state *s, const double *row, mlpot_error 
     memcpy(s->rows + (size_t)s->n_rows * TRAIN_ROW, row, TRAIN_ROW * sizeof *row);
     s->n_rows++;
     return MLPOT_OK;
+}
+
+void train_state_average(train_state *s, double decay)
+{
+    s->average_steps++;
+    /* a_k = a_(k-1) + (θ_k - a_(k-1)) (1 - d) / (1 - d^k): the bias-corrected average, updated */
+    const double w = (1.0 - decay) / (1.0 - pow(decay, (double)s->average_steps));
+    for (size_t p = 0; p < s->n_params; ++p) s->average[p] += w * (s->theta[p] - s->average[p]);
 }
 
 /* Writes n bytes and folds them into the checksum. */
@@ -106,6 +116,10 @@ mlpot_status train_checkpoint_write(const char *path, uint64_t fingerprint, cons
     put(a.file, &sum, &s->kalman_eta, sizeof s->kalman_eta);
     put(a.file, &sum, &kn, sizeof kn);
     if (kn) put(a.file, &sum, s->kalman_p, kn * sizeof(double));
+    if (s->averaging) {
+        put(a.file, &sum, &s->average_steps, sizeof s->average_steps);
+        put(a.file, &sum, s->average, n * sizeof(double));
+    }
     fwrite(&sum, sizeof sum, 1, a.file);
     return atomic_file_commit(&a, err);
 }
@@ -160,6 +174,8 @@ mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train
         uint64_t kn = 0;
         ok = ok && get(f, sum, &s->kalman_q, sizeof s->kalman_q) && get(f, sum, &s->kalman_eta, sizeof s->kalman_eta) &&
              get(f, sum, &kn, sizeof kn) && kn == s->kalman_n && (!kn || get(f, sum, s->kalman_p, kn * sizeof(double)));
+        ok = ok && (!s->averaging || (get(f, sum, &s->average_steps, sizeof s->average_steps) &&
+                                      get(f, sum, s->average, n * sizeof(double))));
         uint64_t expect = version == 3 ? sum[0] : sum[1];
         ok = ok && fread(&stored, sizeof stored, 1, f) == 1 && stored == expect;
         if (!ok) st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the checkpoint is truncated or damaged", path);

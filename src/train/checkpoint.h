@@ -6,7 +6,9 @@
  *   · f64 θ[n] · f64 best θ[n] · f64 Adam m[n] · f64 Adam v[n] · i64 Adam step · f64 learning
  *   rate · i32 lr wait · i32 stop wait · i32 best epoch · f64 best loss · u64 RNG state[4]
  *   · i32 rows · f64 rows[rows][TRAIN_ROW] (the learning curve) · f64 Kalman q · f64 Kalman eta · u64 size of
- *   the Kalman covariance (0 for the other optimisers) · f64 P[size] · u64 checksum (train_checksum, one call per field) of all before.
+ *   the Kalman covariance (0 for the other optimisers) · f64 P[size] · with training.ema_decay only
+ *   (the fingerprint then differs, so a reader always knows): i64 steps averaged · f64 average θ[n]
+ *   · u64 checksum (train_checksum, one call per field) of all before.
  * The fingerprint covers everything that shapes the run (data, model, loss, optimiser, seed)
  * and not what may change on resume (epochs, early stopping, output paths). */
 #ifndef MLPOT_TRAIN_CHECKPOINT_H
@@ -39,11 +41,19 @@ typedef struct train_state {
     double *kalman_p;
     size_t kalman_n;
     double kalman_q, kalman_eta;
+    /* the moving average of θ (training.ema_decay), in the checkpoint when averaging is on */
+    int averaging;
+    int64_t average_steps;
+    double *average;
 } train_state;
 
 mlpot_status train_state_init(train_state *s, size_t n_params, mlpot_error *err);
 void train_state_free(train_state *s);
 mlpot_status train_state_add_row(train_state *s, const double *row, mlpot_error *err);
+/* Folds the current θ into the average with decay d, bias-corrected as Adam's moments are, so
+ * that the first steps are not pulled towards the initial zero: after k steps the average is
+ * Σ_j d^(k-j) θ_j / Σ_j d^(k-j). */
+void train_state_average(train_state *s, double decay);
 
 mlpot_status train_checkpoint_write(const char *path, uint64_t fingerprint, const train_state *s, mlpot_error *err);
 /* Reads into s (initialised for the right n_params); a checkpoint of another configuration or

@@ -59,6 +59,7 @@ struct mlpot_train_config {
     double kalman_epsilon, kalman_q0, kalman_qtau, kalman_qmin, kalman_eta, kalman_etatau, kalman_etamax;
     int kalman_decoupled, kalman_batch, threshold_trials;
     double energy_fraction, force_fraction, force_weight, energy_threshold, force_threshold;
+    double ema_decay; /* moving average of the parameters (0: none) */
     /* output */
     char *directory, *learning_curve, *checkpoint;
 };

@@ -314,7 +314,7 @@ static void hardness_chain_rule(const trainer *t, const double *theta, double *g
 
 /* Keys added after checkpoints were first written, with the default that reproduces the runs
  * before them: at that default they stay out of the fingerprint, so those checkpoints resume. */
-static const char *const LATER_KEYS[][2] = {{"training.selection", "mean"}};
+static const char *const LATER_KEYS[][2] = {{"training.selection", "mean"}, {"training.ema_decay", "0"}};
 
 /* The configuration's fingerprint: every key's value but the epoch count, early stopping, resume
  * and the output paths. */
@@ -505,6 +505,7 @@ static mlpot_status adam_epoch(trainer *t, double *epoch_loss, mlpot_error *err)
             s->theta[k] -= s->lr * (s->adam_m[k] * c1) / (sqrt(s->adam_v[k] * c2) + eps);
         }
         params_set(t, s->theta);
+        if (s->averaging) train_state_average(s, t->c->ema_decay);
     }
     *epoch_loss = loss / (weight > 0 ? weight : 1.0);
     return MLPOT_OK;
@@ -643,6 +644,7 @@ static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *er
                             "kept (try a smaller training.kalman_etamax)",
                             s->epoch + 1, first / (size_t)batch + 1, n_updates, s->epoch);
         params_set(t, s->theta);
+        if (s->averaging) train_state_average(s, c->ema_decay);
         if (s->kalman_q > c->kalman_qmin) s->kalman_q = fmax(s->kalman_q * q_factor, c->kalman_qmin);
         if (s->kalman_eta < c->kalman_etamax) s->kalman_eta = fmin(s->kalman_eta * eta_factor, c->kalman_etamax);
     }
@@ -735,9 +737,13 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
                               const char *message, mlpot_error *err)
 {
     train_state *s = &t->state;
+    /* the model of this epoch: the parameters, or their moving average (training.ema_decay) */
+    const double *model = s->averaging ? s->average : s->theta;
     train_metrics tm, vm;
+    params_set(t, model);
     mlpot_status st = evaluate(t, TRAIN_SET, &tm, NULL, err);
     if (!st) st = evaluate(t, VALIDATION_SET, &vm, t->validation_losses, err);
+    params_set(t, s->theta);
     if (st) return st;
     const int has_val = t->data.n[VALIDATION_SET] > 0;
     const double mean_loss = has_val ? vm.loss / vm.weight : tm.loss / tm.weight;
@@ -745,7 +751,7 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     const double val_loss = has_val && t->c->selection == TRAIN_SELECT_MEDIAN && isfinite(mean_loss)
                                 ? validation_median(t, mean_loss)
                                 : mean_loss;
-    if (epoch == 0 || isnan(loss)) loss = tm.loss / tm.weight + regularize(t, s->theta, NULL); /* Kalman: measured */
+    if (epoch == 0 || isnan(loss)) loss = tm.loss / tm.weight + regularize(t, model, NULL); /* Kalman: measured */
     if (!isfinite(loss) || !isfinite(val_loss))
         return mlpot_fail(err, MLPOT_ERR_NUMERIC,
                           "training diverged in epoch %d (loss %g); the checkpoint of epoch %d is kept (try a smaller "
@@ -763,7 +769,7 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     const int improved = epoch == 0 || val_loss < s->best_loss;
     if (improved) {
         s->best_loss = val_loss, s->best_epoch = epoch, s->stop_wait = 0, s->lr_wait = 0;
-        memcpy(s->best, s->theta, t->n_params * sizeof *s->best);
+        memcpy(s->best, model, t->n_params * sizeof *s->best);
         if ((st = write_model(t, s->best, row, err))) return st;
         params_set(t, s->theta);
     } else {
@@ -837,6 +843,9 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         if (!t.grad || !t.order || !t.validation_losses) st = mlpot_fail_memory(err, "training");
     }
     if (!st && c->optimizer == TRAIN_KALMAN) st = kalman_setup(&t, err);
+    if (!st && c->ema_decay > 0.0 && c->optimizer == TRAIN_LBFGS)
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.ema_decay averages the noisy steps of adam and kalman; lbfgs "
+                                                 "ends each epoch at a minimum of its own (set ema_decay to 0)");
     if (st) {
         trainer_free(&t);
         return st;
@@ -845,6 +854,8 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     if (c->electrostatics && *c->electrostatics) t.fingerprint = folder_fingerprint(t.fingerprint, &t.model);
     train_state *s = &t.state;
     params_get(&t, s->theta);
+    memcpy(s->average, s->theta, t.n_params * sizeof *s->average); /* epoch 0's model; the first step replaces it */
+    s->averaging = c->ema_decay > 0.0;
     s->lr = c->learning_rate;
     rng_seed(&s->shuffle, c->seed, 3);
     char note[512];
