@@ -19,7 +19,8 @@
 #        EPOCHS (default 30), FORCE_FRACTION (default 0.2), OUT (work folder, default a new one),
 #        FUNCTIONS (default "8 2 1,4": radial count, angular widths, zetas), HIDDEN (default
 #        "25, 25"), COMMITTEE (default 1), SEEDS (default 1..COMMITTEE), SELECTION (mean or
-#        median: the validation statistic that picks the epoch kept, default mean)
+#        median: the validation statistic that picks the epoch kept, default mean), EMA_DECAY
+#        (training.ema_decay: the moving average of the parameters is kept; default 0, none)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mlpot=$(realpath "${1:-$here/../build/mlpot}")
@@ -57,6 +58,7 @@ training:
   epochs: ${EPOCHS:-30}
   seed: $seed
   selection: ${SELECTION:-mean}
+  ema_decay: ${EMA_DECAY:-0}
 output:
   directory: $out/$mol-model$suffix
   checkpoint: $out/$mol$suffix.checkpoint

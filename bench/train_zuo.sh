@@ -13,7 +13,7 @@
 # usage: bench/train_zuo.sh [path/to/mlpot] [elements...]   (default: Si)
 #        EPOCHS (default 80), FORCE_FRACTION (default 0.2), OPTIMIZER (kalman or lbfgs),
 #        OUT (work folder kept afterwards, where an element's checkpoint is resumed; default a
-#        temporary one)
+#        temporary one), EMA_DECAY (training.ema_decay, Kalman only; default 0, no average)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +54,7 @@ loss:
 training:
 $schedule
   seed: 1
+  ema_decay: ${EMA_DECAY:-0}
 output:
   directory: $out/$el-model
   checkpoint: $out/$el.checkpoint
