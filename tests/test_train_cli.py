@@ -220,6 +220,10 @@ training:
     r = train("k3", ema + ["--epochs", "10", "--resume"])
     check(r.returncode != 0 and "different configuration" in r.stderr,
           "a checkpoint without the average does not resume with ema_decay: " + r.stderr.strip())
+    r = train("ea", ["--set", "training.ema_decay=0.9", "--epochs", "8"])  # Adam's steps
+    adam_avg = np.genfromtxt(os.path.join(tmp, "ea.csv"), delimiter=",", names=True) if r.returncode == 0 else None
+    check(adam_avg is not None and adam_avg["train_energy_rmse"][-1] < 0.5 * adam_avg["train_energy_rmse"][0],
+          "Adam with ema_decay trains: " + r.stderr)
     r = train("ebad", ["--set", "training.optimizer=lbfgs", "--set", "training.ema_decay=0.9"])
     check(r.returncode == 2 and "ema_decay" in r.stderr, "L-BFGS with ema_decay is refused: " + r.stderr.strip())
     r = train("ebad", kalman + ["--set", "training.ema_decay=1"])
