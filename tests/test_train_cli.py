@@ -3,7 +3,8 @@ potential:
 - the trained model loads in `mlpot eval` and reproduces the test errors the trainer reported;
 - the same seed gives bit-identical model files with 1 and 2 threads;
 - a run killed with SIGKILL mid-training and resumed ends with model files bit-identical to an
-  uninterrupted run (and the same learning curve apart from wall times);
+  uninterrupted run (and the same learning curve apart from wall times), and the resume removes
+  the hidden temporaries a kill in the middle of a write leaves;
 - the Kalman filter (training.optimizer kalman) lowers the errors, gives identical model files
   with 1 and 2 threads, and a run stopped after 4 epochs and resumed to 8 ends identical to a
   run of 8; so does its moving average of the parameters (training.ema_decay);
@@ -140,9 +141,21 @@ training:
     p.wait()
     at = checkpoint_epoch(ckpt)
     check(0 <= at < 30, "the run was interrupted mid-training (checkpoint at epoch %d)" % at)
+    # temporaries a kill in the middle of a write leaves (hidden, mkstemp's suffix) go on resume;
+    # a hidden file of the same shape beside the checkpoint that is no temporary of it stays
+    killed_dir = os.path.join(tmp, "killed")
+    model_files = sorted(f for f in os.listdir(killed_dir) if not f.startswith(".")) if os.path.isdir(killed_dir) else []
+    check(len(model_files) > 0, "the killed run had written a model")
+    stale = [os.path.join(killed_dir, "." + f + ".Ab12Cd") for f in model_files[:1]] + [
+        os.path.join(tmp, ".killed.ckpt.Zz9999"), os.path.join(tmp, ".killed.csv.q1w2e3")]
+    unrelated = os.path.join(tmp, ".unrelated.ABCDEF")
+    for path in stale + [unrelated]:
+        open(path, "w").write("partial")
     r = run(["train", config, "-q", "--resume", "-o", os.path.join(tmp, "killed"), "--set", "output.checkpoint=" + ckpt,
              "--set", "output.learning_curve=" + os.path.join(tmp, "killed.csv")])
     check(r.returncode == 0, "resume: " + r.stderr)
+    check(not any(os.path.exists(path) for path in stale) and os.path.exists(unrelated),
+          "resume removes the killed run's temporaries, and only those")
     check(files_of(os.path.join(tmp, "one")) == files_of(os.path.join(tmp, "killed")),
           "killed and resumed run ends with model files identical to an uninterrupted one")
     a = np.genfromtxt(os.path.join(tmp, "one.csv"), delimiter=",", names=True)

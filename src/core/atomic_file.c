@@ -1,6 +1,9 @@
 #include "core/atomic_file.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,4 +73,55 @@ void atomic_file_abort(atomic_file *a)
     free(a->temporary);
     free(a->path);
     memset(a, 0, sizeof *a);
+}
+
+/* Whether name is ".target.XXXXXX" with six letters or digits, for a target given (or any name
+ * when target is NULL, then written into found) */
+static int is_temporary_of(const char *name, const char *target, char *found, size_t size)
+{
+    const size_t n = strlen(name);
+    if (n < 9 || name[0] != '.' || name[n - 7] != '.') return 0;
+    for (size_t k = n - 6; k < n; ++k)
+        if (!isalnum((unsigned char)name[k])) return 0;
+    const size_t stem = n - 8; /* the target's name between the dots */
+    if (target) return strlen(target) == stem && !strncmp(name + 1, target, stem);
+    if (stem + 1 > size) return 0;
+    memcpy(found, name + 1, stem), found[stem] = '\0';
+    return 1;
+}
+
+/* Removes the temporaries in folder of target (NULL: of any file present in folder). */
+static int sweep(const char *folder, const char *target)
+{
+    DIR *dir = opendir(folder);
+    if (!dir) return 0;
+    int removed = 0;
+    char stem[1024], path[4096];
+    for (struct dirent *e = readdir(dir); e; e = readdir(dir)) {
+        if (!is_temporary_of(e->d_name, target, stem, sizeof stem)) continue;
+        struct stat info;
+        if (!target) { /* only beside the file it was to become */
+            snprintf(path, sizeof path, "%s/%s", folder, stem);
+            if (stat(path, &info) != 0 || !S_ISREG(info.st_mode)) continue;
+        }
+        snprintf(path, sizeof path, "%s/%s", folder, e->d_name);
+        if (lstat(path, &info) == 0 && S_ISREG(info.st_mode) && unlink(path) == 0) removed++;
+    }
+    closedir(dir);
+    return removed;
+}
+
+int atomic_file_sweep(const char *path)
+{
+    if (!path || !*path) return 0;
+    const char *slash = strrchr(path, '/');
+    if (!slash) return sweep(".", path);
+    char folder[4096];
+    snprintf(folder, sizeof folder, "%.*s", (int)(slash - path), path);
+    return sweep(slash == path ? "/" : folder, slash + 1);
+}
+
+int atomic_file_sweep_folder(const char *folder)
+{
+    return folder && *folder ? sweep(folder, NULL) : 0;
 }

@@ -21,4 +21,11 @@ mlpot_status atomic_file_commit(atomic_file *a, mlpot_error *err);
 /* Removes the temporary file and releases the handle (error paths; safe on a zeroed handle). */
 void atomic_file_abort(atomic_file *a);
 
+/* A process killed while writing leaves its hidden temporary behind (".NAME.XXXXXX", mkstemp's
+ * six letters or digits). atomic_file_sweep removes those of one target path; the folder form
+ * removes those of every file present in a folder the program owns (a model folder), and
+ * nothing else. Both return how many they removed; for a resumed run, before it writes again. */
+int atomic_file_sweep(const char *path);
+int atomic_file_sweep_folder(const char *folder);
+
 #endif

@@ -860,6 +860,8 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     rng_seed(&s->shuffle, c->seed, 3);
     char note[512];
     if (c->resume) {
+        /* what the interrupted run was writing when killed (its files are whole: atomic) */
+        atomic_file_sweep(c->checkpoint), atomic_file_sweep(c->learning_curve), atomic_file_sweep_folder(c->directory);
         st = train_checkpoint_read(c->checkpoint, t.fingerprint, s, err);
         if (!st) {
             params_set(&t, s->theta);
