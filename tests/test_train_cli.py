@@ -146,8 +146,11 @@ training:
     killed_dir = os.path.join(tmp, "killed")
     model_files = sorted(f for f in os.listdir(killed_dir) if not f.startswith(".")) if os.path.isdir(killed_dir) else []
     check(len(model_files) > 0, "the killed run had written a model")
-    stale = [os.path.join(killed_dir, "." + f + ".Ab12Cd") for f in model_files[:1]] + [
-        os.path.join(tmp, ".killed.ckpt.Zz9999"), os.path.join(tmp, ".killed.csv.q1w2e3")]
+    if len(model_files) > 1:  # the last as if killed while writing it for the first time
+        os.remove(os.path.join(killed_dir, model_files[-1]))
+    stale = [os.path.join(killed_dir, "." + model_files[0] + ".Ab12Cd"),
+             os.path.join(killed_dir, "." + model_files[-1] + ".xY7zQ2"),
+             os.path.join(tmp, ".killed.ckpt.Zz9999"), os.path.join(tmp, ".killed.csv.q1w2e3")]
     unrelated = os.path.join(tmp, ".unrelated.ABCDEF")
     for path in stale + [unrelated]:
         open(path, "w").write("partial")

@@ -24,7 +24,8 @@ void atomic_file_abort(atomic_file *a);
 /* A process killed while writing leaves its hidden temporary behind (".NAME.XXXXXX", mkstemp's
  * six letters or digits). atomic_file_sweep removes those of one target path; the folder form
  * removes those of every file present in a folder the program owns (a model folder), and
- * nothing else. Both return how many they removed; for a resumed run, before it writes again. */
+ * nothing else. Both return how many they removed; for a resumed run, before it writes again
+ * (and for the folder once more when it has written its files). */
 int atomic_file_sweep(const char *path);
 int atomic_file_sweep_folder(const char *folder);
 

@@ -906,6 +906,8 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
             report->seconds = seconds() - t.t_start;
         }
         if (!st) st = write_model(&t, s->best, s->rows + (size_t)s->best_epoch * TRAIN_ROW, err);
+        /* a file the killed run was writing for the first time is there now: its temporary too */
+        if (!st && c->resume) atomic_file_sweep_folder(c->directory);
     }
     trainer_free(&t);
     return st;
