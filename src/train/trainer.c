@@ -740,10 +740,10 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     /* the model of this epoch: the parameters, or their moving average (training.ema_decay) */
     const double *model = s->averaging ? s->average : s->theta;
     train_metrics tm, vm;
-    params_set(t, model);
+    if (s->averaging) params_set(t, model); /* the networks hold θ between epochs */
     mlpot_status st = evaluate(t, TRAIN_SET, &tm, NULL, err);
     if (!st) st = evaluate(t, VALIDATION_SET, &vm, t->validation_losses, err);
-    params_set(t, s->theta);
+    if (s->averaging) params_set(t, s->theta);
     if (st) return st;
     const int has_val = t->data.n[VALIDATION_SET] > 0;
     const double mean_loss = has_val ? vm.loss / vm.weight : tm.loss / tm.weight;
