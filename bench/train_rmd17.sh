@@ -20,7 +20,8 @@
 #        FUNCTIONS (default "8 2 1,4": radial count, angular widths, zetas), HIDDEN (default
 #        "25, 25"), COMMITTEE (default 1), SEEDS (default 1..COMMITTEE), SELECTION (mean or
 #        median: the validation statistic that picks the epoch kept, default mean), EMA_DECAY
-#        (training.ema_decay: the moving average of the parameters is kept; default 0, none)
+#        (training.ema_decay: the moving average of the parameters is kept; default 0, none),
+#        ENERGY_SIGMA and FORCE_SIGMA (loss noise levels, eV/atom and eV/Å; default 0.0002, 0.02)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mlpot=$(realpath "${1:-$here/../build/mlpot}")
@@ -47,8 +48,8 @@ model:
   angular_zetas: [$zetas]
   hidden_layers: [${HIDDEN:-25, 25}]
 loss:
-  energy_sigma: 0.0002
-  force_sigma: 0.02
+  energy_sigma: ${ENERGY_SIGMA:-0.0002}
+  force_sigma: ${FORCE_SIGMA:-0.02}
 training:
   optimizer: kalman
   kalman_batch: 16
