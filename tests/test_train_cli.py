@@ -11,9 +11,12 @@ potential:
 - an n2p2 training input.nn (Kalman keywords, networks, symmetry functions, input.data beside
   it) is a configuration: `mlpot train input.nn` trains with its settings, and keywords mlpot
   does not reproduce, or misspelt ones, fail naming the line;
-- bad input (missing labels, unknown keys, wrong values, an empty split) fails before training
-  with a message naming the problem and exit code 2."""
+- bad input (missing or NaN labels, an element no training structure has, unknown keys, wrong
+  values, an empty split) fails before training with a message naming the problem and exit code
+  2; labels so large that the untrained model's loss overflows stop before anything is written;
+  a run that diverges stops with exit code 1 and keeps its best model and last checkpoint."""
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -378,8 +381,24 @@ write_trainlog
     # 7. bad input
     no_forces = os.path.join(tmp, "noforces.xyz")
     write(no_forces, frames[:4], format="extxyz")  # energies missing too
+    labelled_frames = read(data, ":")
+    nan_energy, with_carbon, huge_energy = (os.path.join(tmp, n) for n in ("nan.xyz", "carbon.xyz", "huge.xyz"))
+    with open(data) as f:
+        text = f.read().split("\n")
+    first_comment = 1  # the comment line of the first frame holds its energy
+    text[first_comment] = re.sub(r"energy=\S+", "energy=nan", text[first_comment])
+    with open(nan_energy, "w") as f:
+        f.write("\n".join(text))
+    text[first_comment] = re.sub(r"energy=\S+", "energy=1e200", text[first_comment])
+    with open(huge_energy, "w") as f:
+        f.write("\n".join(text))
+    carbon = labelled_frames[0].copy()
+    carbon[0].symbol = "C"
+    write(with_carbon, [carbon], format="extxyz")
     cases = [
         (["--train", no_forces], "no energy"),
+        (["--train", nan_energy], "nan.xyz:2: energy 'nan' is not a finite number"),
+        (["--train", data, "--test", with_carbon], "carbon.xyz:1: has C, which no training structure has"),
         (["--train", data, "--set", "model.cutof=5"], "did you mean 'model.cutoff'"),
         (["--train", data, "--set", "model.cutoff=abc"], "model.cutoff: 'abc' is not a number"),
         (["--train", data, "--set", "model.cutoff=-1"], "outside"),
@@ -392,6 +411,23 @@ write_trainlog
         check(r.returncode == 2, "%s: exit code %d (%s)" % (args, r.returncode, r.stderr.strip()))
         check(phrase in r.stderr, "%s: message %r lacks %r" % (args, r.stderr.strip(), phrase))
         check(not os.path.exists(os.path.join(tmp, "bad")), "%s: no model written" % args)
+    # labels of absurd size: the untrained model's loss overflows, and nothing is written
+    r = run(["train", "-q", "-o", os.path.join(tmp, "bad"), "--train", huge_energy])
+    check(r.returncode == 1 and "untrained model's loss is not finite" in r.stderr and not os.path.exists(os.path.join(tmp, "bad")),
+          "an energy of 1e200 eV stops the run before training: exit %d, %s" % (r.returncode, r.stderr.strip()))
+    # a run that diverges (exponential activations, a large Adam step) stops with a message and
+    # keeps the best model and the last checkpoint, both from before the divergence
+    div_model, div_checkpoint = os.path.join(tmp, "div"), os.path.join(tmp, "div.checkpoint")
+    r = run(["train", "-q", "-o", div_model, "--train", data, "--set", "model.activation=exp", "--set", "training.learning_rate=1",
+             "--set", "output.checkpoint=" + div_checkpoint, "--set", "training.epochs=30"])
+    m = re.search(r"diverged in epoch (\d+); kept: the model of epoch (\d+) \(the best before\) and the checkpoint of epoch (\d+)", r.stderr)
+    check(r.returncode == 1 and m is not None, "a diverging run stops with a message: exit %d, %s" % (r.returncode, r.stderr.strip()))
+    if m:
+        diverged_at, best, last = map(int, m.groups())
+        check(best <= last == diverged_at - 1 and checkpoint_epoch(div_checkpoint) == last,
+              "the checkpoint kept is of epoch %d, the one before the divergence (%s)" % (checkpoint_epoch(div_checkpoint), m.group(0)))
+        r = run(["eval", "-p", div_model, test])
+        check(r.returncode == 0 and "nan" not in r.stdout.lower(), "the model kept evaluates: " + r.stderr.strip())
     bad_yaml = os.path.join(tmp, "bad.yaml")
     with open(bad_yaml, "w") as f:
         f.write("model:\n  cutoff: 5\n  hiden_layers: [4]\n")

@@ -557,6 +557,25 @@ static mlpot_status lbfgs_epoch(trainer *t, double *epoch_loss, mlpot_error *err
     return MLPOT_OK;
 }
 
+/* The failure of a run whose parameters stopped being finite in `epoch` (update `update` of
+ * `updates` when the Kalman filter noticed it), saying what the user still has: the model folder
+ * holds the best epoch so far and the checkpoint the last finished one, both from before. */
+static mlpot_status diverged(const trainer *t, int epoch, const char *what, size_t update, double updates,
+                             mlpot_error *err)
+{
+    const train_state *s = &t->state;
+    const enum train_optimizer o = t->c->optimizer;
+    const char *hint = o == TRAIN_KALMAN  ? "try a smaller training.kalman_etamax"
+                       : o == TRAIN_ADAM  ? "try a smaller training.learning_rate"
+                                          : "check the labels and the loss weights";
+    char where[64] = "", checkpoint[96] = "";
+    if (update > 0) snprintf(where, sizeof where, " (update %zu of %.0f)", update, updates);
+    if (t->c->checkpoint && *t->c->checkpoint)
+        snprintf(checkpoint, sizeof checkpoint, " and the checkpoint of epoch %d", s->epoch);
+    return mlpot_fail(err, MLPOT_ERR_NUMERIC, "%s diverged in epoch %d%s; kept: the model of epoch %d (the best before)%s; %s",
+                      what, epoch, where, s->best_epoch, checkpoint, hint);
+}
+
 /* n2p2's update schedule: per epoch energy_fraction × (structures with an energy) energy
  * updates and force_fraction × (force components) force updates, in random order; each update
  * takes a random candidate whose error is at least threshold × the last epoch's training RMSE,
@@ -639,10 +658,7 @@ static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *er
         }
         if (st) break;
         if (!train_kalman_update(&t->kalman, s->kalman_p, s->theta, t->jacobian, xi, m, s->kalman_eta, s->kalman_q))
-            st = mlpot_fail(err, MLPOT_ERR_NUMERIC,
-                            "the Kalman filter diverged in epoch %d (update %zu of %.0f); the checkpoint of epoch %d is "
-                            "kept (try a smaller training.kalman_etamax)",
-                            s->epoch + 1, first / (size_t)batch + 1, n_updates, s->epoch);
+            st = diverged(t, s->epoch + 1, "the Kalman filter", first / (size_t)batch + 1, n_updates, err);
         params_set(t, s->theta);
         if (s->averaging) train_state_average(s, c->ema_decay);
         if (s->kalman_q > c->kalman_qmin) s->kalman_q = fmax(s->kalman_q * q_factor, c->kalman_qmin);
@@ -752,11 +768,14 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
                                 ? validation_median(t, mean_loss)
                                 : mean_loss;
     if (epoch == 0 || isnan(loss)) loss = tm.loss / tm.weight + regularize(t, model, NULL); /* Kalman: measured */
-    if (!isfinite(loss) || !isfinite(val_loss))
+    if (epoch == 0 && !(isfinite(loss) && isfinite(val_loss)))
         return mlpot_fail(err, MLPOT_ERR_NUMERIC,
-                          "training diverged in epoch %d (loss %g); the checkpoint of epoch %d is kept (try a smaller "
-                          "learning rate)",
-                          epoch, loss, s->epoch);
+                          "the untrained model's loss is not finite (training %g, validation %g), so no training "
+                          "step was taken and nothing was written: are the labels in eV and eV/Å, with no absurd "
+                          "magnitudes?",
+                          loss, val_loss);
+    if (!isfinite(loss) || !isfinite(val_loss))
+        return diverged(t, epoch, "training", 0, 0.0, err);
     mlpot_train_errors te = train_metrics_errors(&tm, -1), ve = train_metrics_errors(&vm, -1);
     double row[TRAIN_ROW];
     const double rate = t->c->optimizer == TRAIN_KALMAN ? s->kalman_eta : s->lr; /* Kalman: η */
