@@ -13,7 +13,9 @@
 # usage: bench/train_zuo.sh [path/to/mlpot] [elements...]   (default: Si)
 #        EPOCHS (default 80), FORCE_FRACTION (default 0.2), OPTIMIZER (kalman or lbfgs),
 #        OUT (work folder kept afterwards, where an element's checkpoint is resumed; default a
-#        temporary one), EMA_DECAY (training.ema_decay, Kalman only; default 0, no average)
+#        temporary one), EMA_DECAY (training.ema_decay, Kalman only; default 0, no average),
+#        ENERGY_SIGMA and FORCE_SIGMA (loss noise levels in eV/atom and eV/Å; default 0.0001 with
+#        the Kalman filter, 0.0003 with L-BFGS, and 0.03)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,8 +51,8 @@ model:
   angular_zetas: [1, 2, 4, 16]
   hidden_layers: [30, 30]
 loss:
-  energy_sigma: $energy_sigma
-  force_sigma: 0.03
+  energy_sigma: ${ENERGY_SIGMA:-$energy_sigma}
+  force_sigma: ${FORCE_SIGMA:-0.03}
 training:
 $schedule
   seed: 1
