@@ -419,7 +419,8 @@ write_trainlog
     # keeps the best model and the last checkpoint, both from before the divergence
     div_model, div_checkpoint = os.path.join(tmp, "div"), os.path.join(tmp, "div.checkpoint")
     r = run(["train", "-q", "-o", div_model, "--train", data, "--set", "model.activation=exp", "--set", "training.learning_rate=1",
-             "--set", "output.checkpoint=" + div_checkpoint, "--set", "training.epochs=30"])
+             "--set", "output.checkpoint=" + div_checkpoint, "--set", "output.learning_curve=" + div_model + ".csv",
+             "--set", "training.epochs=30"])
     m = re.search(r"diverged in epoch (\d+); kept: the model of epoch (\d+) \(the best before\) and the checkpoint of epoch (\d+)", r.stderr)
     check(r.returncode == 1 and m is not None, "a diverging run stops with a message: exit %d, %s" % (r.returncode, r.stderr.strip()))
     if m:
