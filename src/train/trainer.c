@@ -657,8 +657,10 @@ static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *er
             xi[r] = e * scale;
         }
         if (st) break;
-        if (!train_kalman_update(&t->kalman, s->kalman_p, s->theta, t->jacobian, xi, m, s->kalman_eta, s->kalman_q))
+        if (!train_kalman_update(&t->kalman, s->kalman_p, s->theta, t->jacobian, xi, m, s->kalman_eta, s->kalman_q)) {
             st = diverged(t, s->epoch + 1, "the Kalman filter", first / (size_t)batch + 1, n_updates, err);
+            break; /* θ is as before the update; nothing to average or anneal */
+        }
         params_set(t, s->theta);
         if (s->averaging) train_state_average(s, c->ema_decay);
         if (s->kalman_q > c->kalman_qmin) s->kalman_q = fmax(s->kalman_q * q_factor, c->kalman_qmin);
