@@ -192,6 +192,14 @@ training:
     r = train("k2", kalman + ["--epochs", "8"], env={"OMP_NUM_THREADS": "2"})
     check(r.returncode == 0 and files_of(os.path.join(tmp, "k1")) == files_of(os.path.join(tmp, "k2")),
           "Kalman: 1 and 2 threads give identical model files " + r.stderr)
+    # networks past 256 parameters, whose covariance rows the filter shares between threads in
+    # tiles of eight, and 12 measurements per update (one eight-wide pass and four left over)
+    wide = kalman + ["--set", "model.hidden_layers=[24, 24]", "--set", "training.kalman_batch=12", "--epochs", "2"]
+    r1 = train("kw1", wide, env={"OMP_NUM_THREADS": "1"})
+    r2 = train("kw2", wide, env={"OMP_NUM_THREADS": "2"})
+    check(r1.returncode == 0 and r2.returncode == 0 and
+          files_of(os.path.join(tmp, "kw1")) == files_of(os.path.join(tmp, "kw2")),
+          "Kalman, 24-24 networks, 12 per update: 1 and 2 threads give identical model files " + r1.stderr + r2.stderr)
     r = train("k3", kalman + ["--epochs", "4"])
     check(r.returncode == 0, "Kalman, 4 epochs: " + r.stderr)
     r = train("k3", kalman + ["--epochs", "8", "--resume"])

@@ -189,60 +189,69 @@ static void check_jacobian(char **lines, int n_lines)
 
 /* With q = 0 and a constant η the filter is recursive least squares: after measurements y_k of
  * h_k·θ it holds θ = (ε I + η Σ h hᵀ)⁻¹ (ε θ0 + η Σ h y), solved here by Gaussian elimination,
- * whether the measurements come one at a time or four per update (all at the same θ). With
- * measurements that each touch one block, the decoupled filter is the global one. */
-static void check_kalman(void)
+ * whether the measurements come one at a time or `batch` per update (all at the same θ). With
+ * measurements that each touch one block, the decoupled filter is the global one. Blocks of
+ * n0 and n1 parameters: sizes past eight rows and batches past eight measurements take the
+ * filter's eight-row kernels, with rows and measurements left over. */
+static void check_kalman(int n0, int n1, int batch, int n_measurements)
 {
-    enum { NP = 9, NM = 40, BATCH = 4 };
-    const size_t offsets[3] = {0, 5, NP};
+    const int np = n0 + n1;
+    const size_t offsets[3] = {0, (size_t)n0, (size_t)np};
     const double eps = 0.5, eta = 3.0;
     train_kalman global, split, batched;
     CHECK(train_kalman_init(&global, offsets, 2, 0, 1) && train_kalman_init(&split, offsets, 2, 1, 1) &&
-              train_kalman_init(&batched, offsets, 2, 0, BATCH),
+              train_kalman_init(&batched, offsets, 2, 0, batch),
           "Kalman setup");
-    CHECK(train_kalman_size(&global) == NP * NP && train_kalman_size(&split) == 5 * 5 + 4 * 4, "covariance sizes %zu, %zu",
-          train_kalman_size(&global), train_kalman_size(&split));
-    double Pg[NP * NP], Ps[5 * 5 + 4 * 4], Pb[NP * NP], tg[NP], ts[NP], tb[NP], t0[NP];
-    double A[NP][NP + 1], hb[BATCH][NP], xb[BATCH];
+    CHECK(train_kalman_size(&global) == (size_t)(np * np) && train_kalman_size(&split) == (size_t)(n0 * n0 + n1 * n1),
+          "covariance sizes %zu, %zu", train_kalman_size(&global), train_kalman_size(&split));
+    double *Pg = malloc((size_t)(np * np) * sizeof *Pg), *Ps = malloc((size_t)(n0 * n0 + n1 * n1) * sizeof *Ps);
+    double *Pb = malloc((size_t)(np * np) * sizeof *Pb), *theta = malloc(4 * (size_t)np * sizeof *theta);
+    double *A = malloc((size_t)(np * (np + 1)) * sizeof *A), *hb = malloc((size_t)(batch * np) * sizeof *hb);
+    double *xb = malloc((size_t)batch * sizeof *xb), *h = malloc((size_t)np * sizeof *h);
+    double *ridge = malloc((size_t)np * sizeof *ridge);
+    double *tg = theta, *ts = theta + np, *tb = theta + 2 * np, *t0 = theta + 3 * np;
+#define A_(i, j) A[(size_t)(i) * (size_t)(np + 1) + (size_t)(j)]
     unsigned long long seed = 17;
-    for (int k = 0; k < NP; ++k) tg[k] = ts[k] = tb[k] = t0[k] = test_random(&seed) - 0.5;
+    for (int k = 0; k < np; ++k) tg[k] = ts[k] = tb[k] = t0[k] = test_random(&seed) - 0.5;
     train_kalman_reset(&global, Pg, eps);
     train_kalman_reset(&split, Ps, eps);
     train_kalman_reset(&batched, Pb, eps);
-    for (int i = 0; i < NP; ++i)
-        for (int j = 0; j <= NP; ++j) A[i][j] = i == j ? eps : 0.0;
-    for (int i = 0; i < NP; ++i) A[i][NP] = eps * t0[i];
-    for (int k = 0; k < NM; ++k) {
-        double h[NP] = {0}, y = test_random(&seed) - 0.5;
+    for (int i = 0; i < np; ++i)
+        for (int j = 0; j <= np; ++j) A_(i, j) = i == j ? eps : 0.0;
+    for (int i = 0; i < np; ++i) A_(i, np) = eps * t0[i];
+    int accepted = 1;
+    for (int k = 0; k < n_measurements; ++k) {
+        const double y = test_random(&seed) - 0.5;
         const int block = k % 2;
+        memset(h, 0, (size_t)np * sizeof *h);
         for (size_t j = offsets[block]; j < offsets[block + 1]; ++j) h[j] = test_random(&seed) - 0.5;
         double pg = 0.0, ps = 0.0, pb = 0.0;
-        for (int j = 0; j < NP; ++j) pg += h[j] * tg[j], ps += h[j] * ts[j], pb += h[j] * tb[j];
+        for (int j = 0; j < np; ++j) pg += h[j] * tg[j], ps += h[j] * ts[j], pb += h[j] * tb[j];
         double eg = y - pg, es = y - ps;
-        CHECK(train_kalman_update(&global, Pg, tg, h, &eg, 1, eta, 0.0) == 1, "global update %d", k);
-        CHECK(train_kalman_update(&split, Ps, ts, h, &es, 1, eta, 0.0) == 1, "decoupled update %d", k);
-        memcpy(hb[k % BATCH], h, sizeof h), xb[k % BATCH] = y - pb;
-        if (k % BATCH == BATCH - 1)
-            CHECK(train_kalman_update(&batched, Pb, tb, &hb[0][0], xb, BATCH, eta, 0.0) == 1, "batched update %d", k);
-        for (int i = 0; i < NP; ++i) {
-            for (int j = 0; j < NP; ++j) A[i][j] += eta * h[i] * h[j];
-            A[i][NP] += eta * h[i] * y;
+        accepted &= train_kalman_update(&global, Pg, tg, h, &eg, 1, eta, 0.0) == 1;
+        accepted &= train_kalman_update(&split, Ps, ts, h, &es, 1, eta, 0.0) == 1;
+        memcpy(hb + (size_t)(k % batch) * (size_t)np, h, (size_t)np * sizeof *h), xb[k % batch] = y - pb;
+        if (k % batch == batch - 1) accepted &= train_kalman_update(&batched, Pb, tb, hb, xb, batch, eta, 0.0) == 1;
+        for (int i = 0; i < np; ++i) {
+            for (int j = 0; j < np; ++j) A_(i, j) += eta * h[i] * h[j];
+            A_(i, np) += eta * h[i] * y;
         }
     }
-    for (int c = 0; c < NP; ++c) /* A is symmetric positive definite: no pivoting */
-        for (int r = c + 1; r < NP; ++r) {
-            const double f = A[r][c] / A[c][c];
-            for (int j = c; j <= NP; ++j) A[r][j] -= f * A[c][j];
+    CHECK(accepted, "every update accepted (%d + %d parameters, %d per batch)", n0, n1, batch);
+    for (int c = 0; c < np; ++c) /* A is symmetric positive definite: no pivoting */
+        for (int r = c + 1; r < np; ++r) {
+            const double f = A_(r, c) / A_(c, c);
+            for (int j = c; j <= np; ++j) A_(r, j) -= f * A_(c, j);
         }
-    double ridge[NP];
-    for (int r = NP - 1; r >= 0; --r) {
-        double v = A[r][NP];
-        for (int j = r + 1; j < NP; ++j) v -= A[r][j] * ridge[j];
-        ridge[r] = v / A[r][r];
+    for (int r = np - 1; r >= 0; --r) {
+        double v = A_(r, np);
+        for (int j = r + 1; j < np; ++j) v -= A_(r, j) * ridge[j];
+        ridge[r] = v / A_(r, r);
     }
+#undef A_
     train_kalman_flush(&global, Pg), train_kalman_flush(&split, Ps), train_kalman_flush(&batched, Pb);
     double worst_g = 0.0, worst_s = 0.0, worst_b = 0.0;
-    for (int k = 0; k < NP; ++k) {
+    for (int k = 0; k < np; ++k) {
         worst_g = fmax(worst_g, fabs(tg[k] - ridge[k])), worst_s = fmax(worst_s, fabs(ts[k] - tg[k]));
         worst_b = fmax(worst_b, fabs(tb[k] - ridge[k]));
     }
@@ -251,14 +260,17 @@ static void check_kalman(void)
     CHECK(worst_s < 1e-12, "the decoupled filter differs from the global one on block-separable measurements by %.3g",
           worst_s);
     int symmetric = 1;
-    for (int i = 0; i < NP; ++i)
-        for (int j = 0; j < NP; ++j) symmetric &= Pb[i * NP + j] == Pb[j * NP + i] && Pg[i * NP + j] == Pg[j * NP + i];
+    for (int i = 0; i < np; ++i)
+        for (int j = 0; j < np; ++j)
+            symmetric &= Pb[i * np + j] == Pb[j * np + i] && Pg[i * np + j] == Pg[j * np + i];
     CHECK(symmetric, "the covariance stays exactly symmetric");
-    printf("  Kalman filter vs ridge solution: %.2g (one per update), %.2g (%d per update); decoupled vs global: %.2g\n",
-           worst_g, worst_b, BATCH, worst_s);
+    printf("  Kalman filter (%d + %d parameters) vs ridge solution: %.2g (one per update), %.2g (%d per update); "
+           "decoupled vs global: %.2g\n",
+           n0, n1, worst_g, worst_b, batch, worst_s);
     double bad = NAN;
     CHECK(train_kalman_update(&global, Pg, tg, Pg, &bad, 1, eta, 0.0) == 0, "a NaN error is refused");
     train_kalman_free(&global), train_kalman_free(&split), train_kalman_free(&batched);
+    free(Pg), free(Ps), free(Pb), free(theta), free(A), free(hb), free(xb), free(h), free(ridge);
 }
 
 /* 300 structures: the batcher's table of kept data (256 slots at first) grows while a chunk's
@@ -354,7 +366,9 @@ int main(void)
     check_gradient(lines, n, 2, 0.0, NN_SOFTPLUS, "generated set, tanhU cutoff, softplus");
     check_batcher(lines, n);
     check_jacobian(lines, n);
-    check_kalman();
+    check_kalman(5, 4, 4, 40);
+    check_kalman(27, 19, 16, 192);
+    check_kalman(21, 12, 11, 198);
     for (int k = 0; k < n; ++k) free(lines[k]);
     free(lines);
     /* wide, weighted and polynomial (compact) types */

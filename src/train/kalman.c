@@ -64,6 +64,56 @@ static void subtract_deferred(double *restrict row, const double *restrict zt, s
     }
 }
 
+/* Eight doubles, one AVX-512 register (two AVX2 ones, four SSE2 ones in the baseline clone);
+ * element-wise arithmetic, so each lane gives the bits of the scalar expression. */
+typedef double kalman_v8 __attribute__((vector_size(8 * sizeof(double))));
+
+/* subtract_deferred for the eight rows i..i+7 (p, rows n apart) at once, with the same
+ * operations in the same order for every element: each column of Z is read once per eight
+ * rows instead of once per row, which is what bound the single-row sweep (Z does not fit in
+ * L1). */
+MLPOT_TARGET_CLONES
+static void subtract_deferred8(double *restrict p, const double *restrict zt, size_t np, size_t i, size_t n, int r)
+{
+    const size_t nv = n / 8 * 8;
+    int c = 0;
+    for (; c + 4 <= r; c += 4) {
+        const double *z0 = zt + (size_t)c * np, *z1 = z0 + np, *z2 = z1 + np, *z3 = z2 + np;
+        double a[8][4];
+        int skip[8];
+        for (int t = 0; t < 8; ++t) {
+            a[t][0] = z0[i + (size_t)t], a[t][1] = z1[i + (size_t)t], a[t][2] = z2[i + (size_t)t], a[t][3] = z3[i + (size_t)t];
+            skip[t] = a[t][0] == 0.0 && a[t][1] == 0.0 && a[t][2] == 0.0 && a[t][3] == 0.0;
+        }
+        for (size_t j = 0; j < nv; j += 8) {
+            kalman_v8 y0, y1, y2, y3;
+            memcpy(&y0, z0 + j, sizeof y0), memcpy(&y1, z1 + j, sizeof y1);
+            memcpy(&y2, z2 + j, sizeof y2), memcpy(&y3, z3 + j, sizeof y3);
+            for (int t = 0; t < 8; ++t) {
+                if (skip[t]) continue;
+                double *row = p + (size_t)t * n + j;
+                kalman_v8 v;
+                memcpy(&v, row, sizeof v);
+                v = (((v - a[t][0] * y0) - a[t][1] * y1) - a[t][2] * y2) - a[t][3] * y3;
+                memcpy(row, &v, sizeof v);
+            }
+        }
+        for (int t = 0; t < 8; ++t) {
+            if (skip[t]) continue;
+            double *row = p + (size_t)t * n;
+            for (size_t j = nv; j < n; ++j)
+                row[j] = (((row[j] - a[t][0] * z0[j]) - a[t][1] * z1[j]) - a[t][2] * z2[j]) - a[t][3] * z3[j];
+        }
+    }
+    for (; c < r; ++c)
+        for (int t = 0; t < 8; ++t) {
+            const double *zc = zt + (size_t)c * np, at = zc[i + (size_t)t];
+            double *row = p + (size_t)t * n;
+            if (at != 0.0)
+                for (size_t j = 0; j < n; ++j) row[j] -= at * zc[j];
+        }
+}
+
 /* Rows are independent and each element is updated in one order, so the results do not
  * depend on the thread count (BLAS's dgemm does not promise that), and P_ij and P_ji receive
  * the same products in the same order, so P stays exactly symmetric. Small blocks stay on one
@@ -77,8 +127,15 @@ void train_kalman_flush(train_kalman *k, double *P)
         double *p = P + k->p_offset[b];
         const double *zt = k->z + s;
         if (k->dirty[b] && r > 0) {
+            const size_t tiles = (n + 7) / 8;
 #pragma omp parallel for schedule(static) if (n > 256)
-            for (size_t i = 0; i < n; ++i) subtract_deferred(p + i * n, zt, np, i, n, r);
+            for (size_t t = 0; t < tiles; ++t) {
+                const size_t i0 = 8 * t;
+                if (i0 + 8 <= n)
+                    subtract_deferred8(p + i0 * n, zt, np, i0, n, r);
+                else
+                    for (size_t i = i0; i < n; ++i) subtract_deferred(p + i * n, zt, np, i, n, r);
+            }
         }
         if (k->q_sum != 0.0)
             for (size_t i = 0; i < n; ++i) p[i * n + i] += k->q_sum;
@@ -105,6 +162,32 @@ static void row_times_h(const double *restrict row, const double *restrict h, si
     for (size_t j = 0; j < n; ++j) {
         const double pij = row[j], *hj = h + j * (size_t)m;
         for (int d = 0; d < m; ++d) acc[d] += pij * hj[d];
+    }
+}
+
+/* row_times_h for the eight rows p, p + n, …, p + 7n at once (acc: 8 × m), each sum over j in
+ * the same order as there: h is read once per eight rows. For m ≥ 2 (one measurement keeps
+ * its eight partial sums, row by row). */
+MLPOT_TARGET_CLONES
+static void rows8_times_h(const double *restrict p, const double *restrict h, size_t n, int m, double *restrict acc)
+{
+    int d0 = 0;
+    for (; d0 + 8 <= m; d0 += 8) {
+        kalman_v8 a[8] = {{0}};
+        for (size_t j = 0; j < n; ++j) {
+            kalman_v8 y;
+            memcpy(&y, h + j * (size_t)m + (size_t)d0, sizeof y);
+            for (int t = 0; t < 8; ++t) a[t] += p[(size_t)t * n + j] * y;
+        }
+        for (int t = 0; t < 8; ++t) memcpy(acc + (size_t)t * (size_t)m + (size_t)d0, &a[t], sizeof a[t]);
+    }
+    for (; d0 < m; ++d0) {
+        double a[8] = {0};
+        for (size_t j = 0; j < n; ++j) {
+            const double y = h[j * (size_t)m + (size_t)d0];
+            for (int t = 0; t < 8; ++t) a[t] += p[(size_t)t * n + j] * y;
+        }
+        for (int t = 0; t < 8; ++t) acc[(size_t)t * (size_t)m + (size_t)d0] = a[t];
     }
 }
 
@@ -151,17 +234,24 @@ int train_kalman_update(train_kalman *k, double *P, double *theta, const double 
             memcpy(zh + c * (size_t)m, acc, (size_t)m * sizeof *acc);
         }
         const double qs = k->q_sum;
+        const size_t tiles = (n + 7) / 8;
 #pragma omp parallel for schedule(static) if (n > 256)
-        for (size_t i = 0; i < n; ++i) {
-            const double *row = p + i * n;
-            double acc[TRAIN_KALMAN_MAX_M];
-            row_times_h(row, h, n, m, acc);
-            for (size_t c = 0; c < rr; ++c) {
-                const double zic = z[c * np + i];
-                for (int d = 0; d < m; ++d) acc[d] -= zic * zh[c * (size_t)m + (size_t)d];
+        for (size_t t = 0; t < tiles; ++t) {
+            const size_t i0 = 8 * t, i1 = i0 + 8 < n ? i0 + 8 : n;
+            double ph[8 * TRAIN_KALMAN_MAX_M]; /* rows i0..i1 of P H */
+            if (m > 1 && i1 - i0 == 8)
+                rows8_times_h(p + i0 * n, h, n, m, ph);
+            else
+                for (size_t i = i0; i < i1; ++i) row_times_h(p + i * n, h, n, m, ph + (i - i0) * (size_t)m);
+            for (size_t i = i0; i < i1; ++i) {
+                double *acc = ph + (i - i0) * (size_t)m;
+                for (size_t c = 0; c < rr; ++c) {
+                    const double zic = z[c * np + i];
+                    for (int d = 0; d < m; ++d) acc[d] -= zic * zh[c * (size_t)m + (size_t)d];
+                }
+                for (int d = 0; d < m; ++d) acc[d] += qs * h[i * (size_t)m + (size_t)d];
+                memcpy(x + i * (size_t)m, acc, (size_t)m * sizeof *acc);
             }
-            for (int d = 0; d < m; ++d) acc[d] += qs * h[i * (size_t)m + (size_t)d];
-            memcpy(x + i * (size_t)m, acc, (size_t)m * sizeof *acc);
         }
     }
     for (int c = 0; c < m; ++c)

@@ -11,7 +11,9 @@
  * X = P_kept H − Z (Zᵀ H) + q_sum H. The kept P is rewritten once TRAIN_KALMAN_PENDING columns
  * have gathered (and at train_kalman_flush), so an update reads P once instead of reading it
  * twice and writing it once: P does not fit in the caches, and the filter is bound by memory.
- * m measurements per update (n2p2's task batch) share that pass too.
+ * m measurements per update (n2p2's task batch) share that pass too, and both passes work on
+ * eight rows of P at a time, so H and Z are read once per eight rows (each element's
+ * arithmetic, and so each bit, is that of the row-by-row loops).
  * ε sets P = I/ε at the start; the caller anneals η and q. */
 #ifndef MLPOT_TRAIN_KALMAN_H
 #define MLPOT_TRAIN_KALMAN_H
