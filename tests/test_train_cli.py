@@ -205,6 +205,9 @@ training:
     r = train("k3", kalman + ["--epochs", "8", "--resume"])
     check(r.returncode == 0 and files_of(os.path.join(tmp, "k1")) == files_of(os.path.join(tmp, "k3")),
           "Kalman: 4 epochs resumed to 8 end identical to 8 epochs " + r.stderr)
+    curve = np.genfromtxt(os.path.join(tmp, "k3.csv"), delimiter=",", names=True)
+    check(len(curve) == 9 and np.all(np.diff(curve["time_s"]) > 0),
+          "the learning curve's time goes on across the resume: %s" % list(curve["time_s"]))
     # a checkpoint of the previous release (version 3: the same fields, a byte-wise FNV-1a
     # checksum) resumes to the same model; a damaged one is refused
     r = train("k4", kalman + ["--epochs", "4"])

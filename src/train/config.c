@@ -102,7 +102,7 @@ static const key KEYS[] = {
     {"training.seed", K_SEED, AT(seed), 0, "1", ANY, "seed of every random choice (split, initial weights, batches)"},
     {"training.resume", K_BOOL, AT(resume), 0, "false", ANY, "continue from output.checkpoint"},
     {"output.directory", K_STRING, AT(directory), 0, "nnp-model", ANY, "folder of the n2p2 model written (best validation epoch)"},
-    {"output.learning_curve", K_STRING, AT(learning_curve), 0, "learning_curve.csv", ANY, "CSV of errors per epoch (empty: none)"},
+    {"output.learning_curve", K_STRING, AT(learning_curve), 0, "learning_curve.csv", ANY, "CSV of errors per epoch, with the seconds since training began, resumed runs included (empty: none)"},
     {"output.checkpoint", K_STRING, AT(checkpoint), 0, "train.checkpoint", ANY, "checkpoint written after every epoch (empty: none)"},
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])

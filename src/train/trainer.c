@@ -36,6 +36,7 @@ typedef struct trainer {
     size_t *order;
     double *validation_losses; /* [2 n_validation]: each structure's loss, then a copy to sort */
     double t_start;
+    double t_before; /* the learning curve's time at the checkpoint a resume starts from */
     /* L-BFGS evaluation */
     mlpot_status eval_status;
     mlpot_error eval_err;
@@ -781,7 +782,7 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     mlpot_train_errors te = train_metrics_errors(&tm, -1), ve = train_metrics_errors(&vm, -1);
     double row[TRAIN_ROW];
     const double rate = t->c->optimizer == TRAIN_KALMAN ? s->kalman_eta : s->lr; /* Kalman: η */
-    row[0] = epoch, row[1] = seconds() - t->t_start, row[2] = loss, row[3] = rate;
+    row[0] = epoch, row[1] = t->t_before + (seconds() - t->t_start), row[2] = loss, row[3] = rate;
     errors_into(row + 4, &te);
     errors_into(row + 10, &ve);
     row[16] = val_loss;
@@ -886,6 +887,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         st = train_checkpoint_read(c->checkpoint, t.fingerprint, s, err);
         if (!st) {
             params_set(&t, s->theta);
+            t.t_before = s->rows[(size_t)(s->n_rows - 1) * TRAIN_ROW + 1]; /* the curve's time goes on */
             st = write_learning_curve(&t, err); /* drops rows written after the checkpoint */
             snprintf(note, sizeof note, "resumed from %s after epoch %d", c->checkpoint, s->epoch);
             if (!st && cb) {
