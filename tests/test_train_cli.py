@@ -440,6 +440,38 @@ write_trainlog
               "the checkpoint kept is of epoch %d, the one before the divergence (%s)" % (checkpoint_epoch(div_checkpoint), m.group(0)))
         r = run(["eval", "-p", div_model, test])
         check(r.returncode == 0 and "nan" not in r.stdout.lower(), "the model kept evaluates: " + r.stderr.strip())
+    # the message's remedy: --resume with a smaller step goes on from that checkpoint (the step
+    # sizes are the keys a resume may change)
+    r = run(["train", "-q", "-o", div_model, "--train", data, "--set", "model.activation=exp", "--set", "training.learning_rate=0.01",
+             "--set", "output.checkpoint=" + div_checkpoint, "--set", "output.learning_curve=" + div_model + ".csv",
+             "--set", "training.epochs=30", "--resume"])
+    curve = np.genfromtxt(div_model + ".csv", delimiter=",", names=True)
+    check(r.returncode == 0 and m is not None and "--resume with a smaller training.learning_rate" in m.string and
+          curve["epoch"][-1] == 30 and np.all(curve["learning_rate"][int(m.group(3)) + 1:] <= 0.01),
+          "the diverged Adam run resumes with learning_rate 0.01 and ends: exit %d, %s" % (r.returncode, r.stderr.strip()))
+    # the Kalman filter: exponential activations and η rising without bound (×20 an epoch) diverge
+    # in epoch 14; resumed with etamax 1e-3 the run ends, η capped from the checkpoint on
+    kdiv = ["train", config, "-q", "-o", os.path.join(tmp, "kdiv"), "--set", "output.checkpoint=" + os.path.join(tmp, "kdiv.ckpt"),
+            "--set", "output.learning_curve=" + os.path.join(tmp, "kdiv.csv"), "--set", "model.activation=exp", "--set",
+            "training.optimizer=kalman", "--set", "training.kalman_batch=3", "--set", "training.kalman_eta=1e-6", "--set",
+            "training.kalman_etatau=3", "--epochs", "20"]
+    r = run(kdiv + ["--set", "training.kalman_etamax=1e8"])
+    m = re.search(r"the Kalman filter diverged in epoch (\d+) \(update \d+ of \d+\); kept: the model of epoch (\d+) "
+                  r"\(the best before\) and the checkpoint of epoch (\d+); --resume with a smaller training.kalman_etamax", r.stderr)
+    check(r.returncode == 1 and m is not None, "a diverging Kalman filter stops with a message: exit %d, %s" % (r.returncode, r.stderr.strip()))
+    if m:
+        diverged_at, best, last = map(int, m.groups())
+        check(best <= last == diverged_at - 1 and checkpoint_epoch(os.path.join(tmp, "kdiv.ckpt")) == last,
+              "the Kalman checkpoint kept is of epoch %d, the one before the divergence (%s)" % (last, m.group(0)))
+        r = run(kdiv + ["--set", "training.kalman_etamax=1e-3", "--resume"])
+        curve = np.genfromtxt(os.path.join(tmp, "kdiv.csv"), delimiter=",", names=True)
+        check(r.returncode == 0 and curve["epoch"][-1] == 20 and curve["learning_rate"][last] > 1e-3 and
+              np.all(curve["learning_rate"][last + 1:] <= 1e-3) and np.all(np.isfinite(curve["loss"])),
+              "the diverged Kalman run resumes with etamax 1e-3 and ends: exit %d, %s" % (r.returncode, r.stderr.strip()))
+    # other keys still tie a checkpoint to its configuration
+    r = run(kdiv + ["--set", "training.kalman_etamax=1e-3", "--set", "training.kalman_batch=4", "--resume"])
+    check(r.returncode == 2 and "the checkpoint is of a different configuration" in r.stderr,
+          "a resume with another kalman_batch is refused: exit %d, %s" % (r.returncode, r.stderr.strip()))
     bad_yaml = os.path.join(tmp, "bad.yaml")
     with open(bad_yaml, "w") as f:
         f.write("model:\n  cutoff: 5\n  hiden_layers: [4]\n")

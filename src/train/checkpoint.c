@@ -133,7 +133,7 @@ static int get(FILE *f, uint64_t *sum, void *data, size_t n)
     return 1;
 }
 
-mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train_state *s, mlpot_error *err)
+mlpot_status train_checkpoint_read(const char *path, const uint64_t fingerprints[2], train_state *s, mlpot_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return mlpot_fail(err, MLPOT_ERR_IO, "%s: cannot open the checkpoint: %s", path, strerror(errno));
@@ -151,10 +151,12 @@ mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train
          get(f, sum, &n, sizeof n);
     if (ok && version != VERSION && version != 3)
         st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: checkpoint version %u; this mlpot reads versions 3 to %u", path, version, VERSION);
-    else if (ok && fp != fingerprint)
+    else if (ok && fp != fingerprints[0] && fp != fingerprints[1])
         st = mlpot_fail(err, MLPOT_ERR_ARGUMENT,
                         "%s: the checkpoint is of a different configuration (data, model, loss, optimiser or seed "
-                        "changed); resume with the configuration that wrote it, or start afresh",
+                        "changed); resume with the configuration that wrote it (only the epochs, early stopping "
+                        "and the step sizes training.learning_rate and training.kalman_etamax may change), or "
+                        "start afresh",
                         path);
     else if (ok && n != s->n_params)
         st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the checkpoint has %llu parameters, the model %zu", path,

@@ -56,9 +56,10 @@ mlpot_status train_state_add_row(train_state *s, const double *row, mlpot_error 
 void train_state_average(train_state *s, double decay);
 
 mlpot_status train_checkpoint_write(const char *path, uint64_t fingerprint, const train_state *s, mlpot_error *err);
-/* Reads into s (initialised for the right n_params); a checkpoint of another configuration or
- * size, or a damaged one, is an error that says so. */
-mlpot_status train_checkpoint_read(const char *path, uint64_t fingerprint, train_state *s, mlpot_error *err);
+/* Reads into s (initialised for the right n_params); a checkpoint of another configuration (one
+ * whose fingerprint is neither of the two given: the current and the legacy one) or size, or a
+ * damaged one, is an error that says so. */
+mlpot_status train_checkpoint_read(const char *path, const uint64_t fingerprints[2], train_state *s, mlpot_error *err);
 
 /* FNV-1a, for fingerprints and checksums. */
 uint64_t train_fnv1a(uint64_t h, const void *data, size_t n);

@@ -317,9 +317,14 @@ static void hardness_chain_rule(const trainer *t, const double *theta, double *g
  * before them: at that default they stay out of the fingerprint, so those checkpoints resume. */
 static const char *const LATER_KEYS[][2] = {{"training.selection", "mean"}, {"training.ema_decay", "0"}};
 
-/* The configuration's fingerprint: every key's value but the epoch count, early stopping, resume
- * and the output paths. */
-static uint64_t fingerprint(const mlpot_train_config *c)
+/* The step sizes a resume may lower, so that a run that diverged goes on from its last
+ * checkpoint with a smaller step instead of starting afresh (the message of a divergence says
+ * so). Checkpoints written before 2026-12-06 hashed them too: `legacy` computes that fingerprint. */
+static const char *const STEP_KEYS[] = {"training.learning_rate", "training.kalman_etamax"};
+
+/* The configuration's fingerprint: every key's value but the epoch count, early stopping, resume,
+ * the output paths and (unless legacy) the step sizes. */
+static uint64_t fingerprint(const mlpot_train_config *c, int legacy)
 {
     size_t size = 1 << 18;
     char *text = malloc(size);
@@ -339,6 +344,9 @@ static uint64_t fingerprint(const mlpot_train_config *c)
         snprintf(key, sizeof key, "%s.%.*s", section, (int)strcspn(line + 2, ":"), line + 2);
         if (!strcmp(key, "training.epochs") || !strcmp(key, "training.resume") || !strcmp(key, "training.early_stopping"))
             continue;
+        int step_key = 0;
+        for (size_t k = 0; k < sizeof STEP_KEYS / sizeof STEP_KEYS[0]; ++k) step_key |= !strcmp(key, STEP_KEYS[k]);
+        if (step_key && !legacy) continue;
         if (mlpot_train_config_get(c, key, value, sizeof value, &err)) continue;
         int at_default = 0;
         for (size_t k = 0; k < sizeof LATER_KEYS / sizeof LATER_KEYS[0]; ++k)
@@ -566,13 +574,15 @@ static mlpot_status diverged(const trainer *t, int epoch, const char *what, size
 {
     const train_state *s = &t->state;
     const enum train_optimizer o = t->c->optimizer;
-    const char *hint = o == TRAIN_KALMAN  ? "try a smaller training.kalman_etamax"
-                       : o == TRAIN_ADAM  ? "try a smaller training.learning_rate"
-                                          : "check the labels and the loss weights";
+    const int resumable = t->c->checkpoint && *t->c->checkpoint;
+    const char *hint = o == TRAIN_KALMAN ? (resumable ? "--resume with a smaller training.kalman_etamax goes on from the checkpoint"
+                                                      : "try a smaller training.kalman_etamax")
+                       : o == TRAIN_ADAM ? (resumable ? "--resume with a smaller training.learning_rate goes on from the checkpoint"
+                                                      : "try a smaller training.learning_rate")
+                                         : "check the labels and the loss weights";
     char where[64] = "", checkpoint[96] = "";
     if (update > 0) snprintf(where, sizeof where, " (update %zu of %.0f)", update, updates);
-    if (t->c->checkpoint && *t->c->checkpoint)
-        snprintf(checkpoint, sizeof checkpoint, " and the checkpoint of epoch %d", s->epoch);
+    if (resumable) snprintf(checkpoint, sizeof checkpoint, " and the checkpoint of epoch %d", s->epoch);
     return mlpot_fail(err, MLPOT_ERR_NUMERIC, "%s diverged in epoch %d%s; kept: the model of epoch %d (the best before)%s; %s",
                       what, epoch, where, s->best_epoch, checkpoint, hint);
 }
@@ -707,7 +717,7 @@ static mlpot_status kalman_setup(trainer *t, mlpot_error *err)
                           "smaller networks, fewer symmetry functions, training.kalman_decoupled, or lbfgs",
                           (double)s->kalman_n * sizeof(double) / 1e9);
     train_kalman_reset(&t->kalman, s->kalman_p, c->kalman_epsilon);
-    s->kalman_q = c->kalman_q0, s->kalman_eta = c->kalman_eta;
+    s->kalman_q = c->kalman_q0, s->kalman_eta = fmin(c->kalman_eta, c->kalman_etamax);
     return MLPOT_OK;
 }
 
@@ -872,8 +882,12 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         trainer_free(&t);
         return st;
     }
-    t.fingerprint = fingerprint(c);
-    if (c->electrostatics && *c->electrostatics) t.fingerprint = folder_fingerprint(t.fingerprint, &t.model);
+    t.fingerprint = fingerprint(c, 0);
+    uint64_t legacy = fingerprint(c, 1);
+    if (c->electrostatics && *c->electrostatics) {
+        t.fingerprint = folder_fingerprint(t.fingerprint, &t.model);
+        legacy = folder_fingerprint(legacy, &t.model);
+    }
     train_state *s = &t.state;
     params_get(&t, s->theta);
     memcpy(s->average, s->theta, t.n_params * sizeof *s->average); /* epoch 0's model; the first step replaces it */
@@ -884,8 +898,12 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     if (c->resume) {
         /* what the interrupted run was writing when killed (its files are whole: atomic) */
         atomic_file_sweep(c->checkpoint), atomic_file_sweep(c->learning_curve), atomic_file_sweep_folder(c->directory);
-        st = train_checkpoint_read(c->checkpoint, t.fingerprint, s, err);
+        st = train_checkpoint_read(c->checkpoint, (const uint64_t[2]){t.fingerprint, legacy}, s, err);
         if (!st) {
+            /* a lowered step size takes over from here; with the same configuration these change
+             * nothing, as the step only decays from learning_rate and η never exceeds etamax */
+            s->lr = fmin(s->lr, c->learning_rate);
+            s->kalman_eta = fmin(s->kalman_eta, c->kalman_etamax);
             params_set(&t, s->theta);
             t.t_before = s->rows[(size_t)(s->n_rows - 1) * TRAIN_ROW + 1]; /* the curve's time goes on */
             st = write_learning_curve(&t, err); /* drops rows written after the checkpoint */
