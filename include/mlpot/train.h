@@ -102,7 +102,8 @@ typedef struct mlpot_train_report {
     int elements[16];
     mlpot_train_errors test_by_element[16];
     int n_parameters;
-    double seconds;
+    double seconds;     /* this invocation */
+    double seconds_all; /* with the runs a resume went on from (the learning curve's time_s) */
     /* Empty, or a warning that a few validation structures carry most of the kept model's
      * validation loss (named by file and line or frame), so that they, not the bulk, chose the
      * epoch kept under training.selection: mean. */

@@ -945,6 +945,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
             }
             report->n_parameters = (int)t.n_params;
             report->seconds = seconds() - t.t_start;
+            report->seconds_all = t.t_before + report->seconds;
         }
         if (!st) st = write_model(&t, s->best, s->rows + (size_t)s->best_epoch * TRAIN_ROW, err);
         /* a file the killed run was writing for the first time is there now: its temporary too */
