@@ -15,6 +15,7 @@ potential:
   values, an empty split) fails before training with a message naming the problem and exit code
   2; labels so large that the untrained model's loss overflows stop before anything is written;
   a run that diverges stops with exit code 1 and keeps its best model and last checkpoint."""
+import json
 import os
 import re
 import signal
@@ -49,6 +50,35 @@ def run(args, env=None, **kw):
 
 def files_of(folder):
     return {f: open(os.path.join(folder, f), "rb").read() for f in sorted(os.listdir(folder))}
+
+
+def fnv1a(h, data):
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def config_fingerprint(printed, legacy):
+    """The checkpoint's fingerprint of a configuration, from its --print-config text: FNV-1a of
+    "key\\0value\\0" for every key but the output paths, epochs, early stopping, resume, keys
+    added later at their old default, and the step sizes (which checkpoints written before
+    2026-12-06 hashed too: legacy)."""
+    h, section = 0xCBF29CE484222325, ""
+    for line in printed.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            section = line.split(":")[0]
+            continue
+        name, _, rest = line[2:].partition(":")
+        key, value = section + "." + name, rest.split("  # ")[0].strip()
+        value = json.loads(value) if value.startswith('"') else value  # strings are quoted only when printed
+        if (section == "output" or key in ("training.epochs", "training.resume", "training.early_stopping")
+                or (key, value) in (("training.selection", "mean"), ("training.ema_decay", "0"))
+                or (key in ("training.learning_rate", "training.kalman_etamax") and not legacy)):
+            continue
+        h = fnv1a(fnv1a(h, key.encode() + b"\0"), value.encode() + b"\0")
+    return h
 
 
 def checkpoint_epoch(path):
@@ -212,21 +242,23 @@ training:
     check(m is not None and float(m.group(2)) > float(m.group(1)) and float(m.group(2)) >= curve["time_s"][-1] - 0.05,
           "the report of the resumed run gives its time and the time in all (%s; the curve ends at %.2f s)" %
           (r.stdout.splitlines()[0] if r.stdout else "", curve["time_s"][-1]))
-    # a checkpoint of the previous release (version 3: the same fields, a byte-wise FNV-1a
-    # checksum) resumes to the same model; a damaged one is refused
+    # a checkpoint of an earlier release (version 3: the same fields, a byte-wise FNV-1a
+    # checksum; its fingerprint hashed the step sizes too) resumes to the same model; a damaged
+    # one is refused
     r = train("k4", kalman + ["--epochs", "4"])
     check(r.returncode == 0, "Kalman, 4 epochs: " + r.stderr)
     ckpt4 = os.path.join(tmp, "k4.ckpt")
     body = bytearray(open(ckpt4, "rb").read()[:-8])
     check(struct.unpack("<I", body[8:12])[0] == 4, "checkpoint version 4")
+    printed = run(["train", config, "--print-config"] + kalman).stdout
+    check(struct.unpack("<Q", body[12:20])[0] == config_fingerprint(printed, False),
+          "the checkpoint's fingerprint is the one the test computes from --print-config")
     body[8:12] = struct.pack("<I", 3)
-    fnv = 0xcbf29ce484222325
-    for byte in body:
-        fnv = ((fnv ^ byte) * 0x100000001b3) & 0xffffffffffffffff
-    open(ckpt4, "wb").write(bytes(body) + struct.pack("<Q", fnv))
+    body[12:20] = struct.pack("<Q", config_fingerprint(printed, True))
+    open(ckpt4, "wb").write(bytes(body) + struct.pack("<Q", fnv1a(0xCBF29CE484222325, body)))
     r = train("k4", kalman + ["--epochs", "8", "--resume"])
     check(r.returncode == 0 and files_of(os.path.join(tmp, "k1")) == files_of(os.path.join(tmp, "k4")),
-          "Kalman: a version-3 checkpoint resumed to 8 epochs ends identical to 8 epochs " + r.stderr)
+          "Kalman: a version-3 checkpoint with the older fingerprint resumed to 8 epochs ends identical to 8 epochs " + r.stderr)
     damaged = bytearray(open(ckpt4, "rb").read())
     damaged[len(damaged) - 64] ^= 1  # a bit of the covariance
     open(ckpt4, "wb").write(bytes(damaged))
@@ -453,6 +485,13 @@ write_trainlog
     check(r.returncode == 0 and m is not None and "--resume with a smaller training.learning_rate" in m.string and
           curve["epoch"][-1] == 30 and np.all(curve["learning_rate"][int(m.group(3)) + 1:] <= 0.01),
           "the diverged Adam run resumes with learning_rate 0.01 and ends: exit %d, %s" % (r.returncode, r.stderr.strip()))
+    # a learning rate below lr_min is never raised to it when it decays (it was, so that a resume,
+    # which caps the rate at learning_rate, would have changed the run)
+    r = train("slow", ["--set", "training.learning_rate=0.05", "--set", "training.lr_min=0.2", "--set", "training.lr_patience=1",
+                       "--epochs", "10"])
+    curve = np.genfromtxt(os.path.join(tmp, "slow.csv"), delimiter=",", names=True)
+    check(r.returncode == 0 and np.all(curve["learning_rate"] <= 0.05),
+          "Adam's rate stays at or below a learning_rate under lr_min: %s" % list(curve["learning_rate"]))
     # the Kalman filter: exponential activations and η rising without bound (×20 an epoch) diverge
     # in epoch 14; resumed with etamax 1e-3 the run ends, η capped from the checkpoint on
     kdiv = ["train", config, "-q", "-o", os.path.join(tmp, "kdiv"), "--set", "output.checkpoint=" + os.path.join(tmp, "kdiv.ckpt"),

@@ -155,8 +155,8 @@ mlpot_status train_checkpoint_read(const char *path, const uint64_t fingerprints
         st = mlpot_fail(err, MLPOT_ERR_ARGUMENT,
                         "%s: the checkpoint is of a different configuration (data, model, loss, optimiser or seed "
                         "changed); resume with the configuration that wrote it (only the epochs, early stopping "
-                        "and the step sizes training.learning_rate and training.kalman_etamax may change), or "
-                        "start afresh",
+                        "and the step sizes training.learning_rate and training.kalman_etamax may change, the "
+                        "step sizes not for checkpoints written before 2026-12-06), or start afresh",
                         path);
     else if (ok && n != s->n_params)
         st = mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: the checkpoint has %llu parameters, the model %zu", path,

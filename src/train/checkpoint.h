@@ -10,7 +10,8 @@
  *   (the fingerprint then differs, so a reader always knows): i64 steps averaged · f64 average θ[n]
  *   · u64 checksum (train_checksum, one call per field) of all before.
  * The fingerprint covers everything that shapes the run (data, model, loss, optimiser, seed)
- * and not what may change on resume (epochs, early stopping, output paths). */
+ * and not what may change on resume (epochs, early stopping, output paths, and since 2026-12-06
+ * the step sizes training.learning_rate and training.kalman_etamax). */
 #ifndef MLPOT_TRAIN_CHECKPOINT_H
 #define MLPOT_TRAIN_CHECKPOINT_H
 

@@ -717,7 +717,7 @@ static mlpot_status kalman_setup(trainer *t, mlpot_error *err)
                           "smaller networks, fewer symmetry functions, training.kalman_decoupled, or lbfgs",
                           (double)s->kalman_n * sizeof(double) / 1e9);
     train_kalman_reset(&t->kalman, s->kalman_p, c->kalman_epsilon);
-    s->kalman_q = c->kalman_q0, s->kalman_eta = fmin(c->kalman_eta, c->kalman_etamax);
+    s->kalman_q = c->kalman_q0, s->kalman_eta = c->kalman_eta;
     return MLPOT_OK;
 }
 
@@ -807,7 +807,7 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     } else {
         s->stop_wait++, s->lr_wait++;
         if (t->c->optimizer == TRAIN_ADAM && s->lr_wait >= t->c->lr_patience) {
-            s->lr = fmax(s->lr * t->c->lr_decay, t->c->lr_min);
+            s->lr = fmax(s->lr * t->c->lr_decay, fmin(t->c->lr_min, s->lr)); /* never up to lr_min */
             s->lr_wait = 0;
         }
     }
@@ -901,9 +901,10 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         st = train_checkpoint_read(c->checkpoint, (const uint64_t[2]){t.fingerprint, legacy}, s, err);
         if (!st) {
             /* a lowered step size takes over from here; with the same configuration these change
-             * nothing, as the step only decays from learning_rate and η never exceeds etamax */
+             * nothing, as Adam's rate only decays from learning_rate and η only rises to etamax
+             * (n2p2's schedule: an initial η above etamax stays where it is) */
             s->lr = fmin(s->lr, c->learning_rate);
-            s->kalman_eta = fmin(s->kalman_eta, c->kalman_etamax);
+            s->kalman_eta = fmin(s->kalman_eta, fmax(c->kalman_etamax, c->kalman_eta));
             params_set(&t, s->theta);
             t.t_before = s->rows[(size_t)(s->n_rows - 1) * TRAIN_ROW + 1]; /* the curve's time goes on */
             st = write_learning_curve(&t, err); /* drops rows written after the checkpoint */
@@ -913,7 +914,8 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
                 mlpot_train_progress p = {s->epoch, c->epochs, row[2],
                                           {row[4], row[5], row[6], row[7], row[8], row[9], row[17], row[18]},
                                           {row[10], row[11], row[12], row[13], row[14], row[15], row[19], row[20]},
-                                          s->lr, 0.0, 0.0, s->best_epoch, note};
+                                          c->optimizer == TRAIN_KALMAN ? s->kalman_eta : s->lr, 0.0, 0.0, s->best_epoch,
+                                          note};
                 cb(&p, user);
             }
         }
