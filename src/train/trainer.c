@@ -566,6 +566,12 @@ static mlpot_status lbfgs_epoch(trainer *t, double *epoch_loss, mlpot_error *err
     return MLPOT_OK;
 }
 
+/* The step size the learning curve and progress report: Adam's rate, the Kalman filter's η. */
+static double step_size(const trainer *t)
+{
+    return t->c->optimizer == TRAIN_KALMAN ? t->state.kalman_eta : t->state.lr;
+}
+
 /* The failure of a run whose parameters stopped being finite in `epoch` (update `update` of
  * `updates` when the Kalman filter noticed it), saying what the user still has: the model folder
  * holds the best epoch so far and the checkpoint the last finished one, both from before. */
@@ -575,12 +581,10 @@ static mlpot_status diverged(const trainer *t, int epoch, const char *what, size
     const train_state *s = &t->state;
     const enum train_optimizer o = t->c->optimizer;
     const int resumable = t->c->checkpoint && *t->c->checkpoint;
-    const char *hint = o == TRAIN_KALMAN ? (resumable ? "--resume with a smaller training.kalman_etamax goes on from the checkpoint"
-                                                      : "try a smaller training.kalman_etamax")
-                       : o == TRAIN_ADAM ? (resumable ? "--resume with a smaller training.learning_rate goes on from the checkpoint"
-                                                      : "try a smaller training.learning_rate")
-                                         : "check the labels and the loss weights";
-    char where[64] = "", checkpoint[96] = "";
+    const char *step = o == TRAIN_KALMAN ? "training.kalman_etamax" : o == TRAIN_ADAM ? "training.learning_rate" : NULL;
+    char where[64] = "", checkpoint[96] = "", hint[128] = "check the labels and the loss weights";
+    if (step) /* a resume may lower the step sizes (STEP_KEYS) */
+        snprintf(hint, sizeof hint, resumable ? "--resume with a smaller %s goes on from the checkpoint" : "try a smaller %s", step);
     if (update > 0) snprintf(where, sizeof where, " (update %zu of %.0f)", update, updates);
     if (resumable) snprintf(checkpoint, sizeof checkpoint, " and the checkpoint of epoch %d", s->epoch);
     return mlpot_fail(err, MLPOT_ERR_NUMERIC, "%s diverged in epoch %d%s; kept: the model of epoch %d (the best before)%s; %s",
@@ -791,7 +795,7 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
         return diverged(t, epoch, "training", 0, 0.0, err);
     mlpot_train_errors te = train_metrics_errors(&tm, -1), ve = train_metrics_errors(&vm, -1);
     double row[TRAIN_ROW];
-    const double rate = t->c->optimizer == TRAIN_KALMAN ? s->kalman_eta : s->lr; /* Kalman: η */
+    const double rate = step_size(t);
     row[0] = epoch, row[1] = t->t_before + (seconds() - t->t_start), row[2] = loss, row[3] = rate;
     errors_into(row + 4, &te);
     errors_into(row + 10, &ve);
@@ -914,8 +918,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
                 mlpot_train_progress p = {s->epoch, c->epochs, row[2],
                                           {row[4], row[5], row[6], row[7], row[8], row[9], row[17], row[18]},
                                           {row[10], row[11], row[12], row[13], row[14], row[15], row[19], row[20]},
-                                          c->optimizer == TRAIN_KALMAN ? s->kalman_eta : s->lr, 0.0, 0.0, s->best_epoch,
-                                          note};
+                                          step_size(&t), 0.0, 0.0, s->best_epoch, note};
                 cb(&p, user);
             }
         }
