@@ -74,7 +74,9 @@ def config_fingerprint(printed, legacy):
         key, value = section + "." + name, rest.split("  # ")[0].strip()
         value = json.loads(value) if value.startswith('"') else value  # strings are quoted only when printed
         if (section == "output" or key in ("training.epochs", "training.resume", "training.early_stopping")
-                or (key, value) in (("training.selection", "mean"), ("training.ema_decay", "0"))
+                or (key, value) in (("training.selection", "mean"), ("training.ema_decay", "0"),
+                                    ("training.stress_fraction", "1"), ("model.scaling", "scale_center"),
+                                    ("model.angular_shifted", "false"))
                 or (key in ("training.learning_rate", "training.kalman_etamax") and not legacy)):
             continue
         h = fnv1a(fnv1a(h, key.encode() + b"\0"), value.encode() + b"\0")
@@ -155,6 +157,23 @@ training:
     check(curve["epoch"][-1] == 30, "learning curve has every epoch")
     check(curve["train_force_rmse"][-1] < 0.7 * curve["train_force_rmse"][0],
           "training lowers the force error: %g -> %g" % (curve["train_force_rmse"][0], curve["train_force_rmse"][-1]))
+
+    # n2p2's sigma scaling (standardised inputs): the written model says so, and mlpot eval of it
+    # gives the reported test errors
+    r = train("sigma", ["--epochs", "5", "--set", "model.scaling=sigma", "--set", "model.scale_min=0", "--set",
+                        "model.scale_max=1"])
+    check(r.returncode == 0, "training with model.scaling sigma: " + r.stderr)
+    reported = float(r.stdout.split("test set: energy RMSE")[1].split()[0]) if "test set" in r.stdout else float("nan")
+    with open(os.path.join(tmp, "sigma", "input.nn")) as f:
+        keywords = [l.split()[0] for l in f if l.strip() and not l.startswith("#")]
+    scaled = np.loadtxt(os.path.join(tmp, "sigma", "scaling.data"))
+    r = run(["eval", "-p", os.path.join(tmp, "sigma"), "-o", os.path.join(tmp, "pred_sigma.xyz"), test])
+    e_err = np.array([(p.get_potential_energy() - q.get_potential_energy()) / len(q)
+                      for p, q in zip(read(os.path.join(tmp, "pred_sigma.xyz"), ":"), ref)])
+    rmse_e = 1e3 * np.sqrt(np.mean(e_err ** 2))
+    check("scale_symmetry_functions_sigma" in keywords and "center_symmetry_functions" not in keywords and
+          scaled.shape[1] == 6 and np.all(scaled[:, 5] > 0) and abs(rmse_e - reported) <= 1e-3 * reported,
+          "the sigma-scaled model: keyword written, sigma column, eval gives the reported %g meV/atom (%g)" % (reported, rmse_e))
 
     # 2. thread independence
     r = train("two", env={"OMP_NUM_THREADS": "2"})
@@ -308,8 +327,21 @@ training:
               abs(c.info["energy_variance"] - 0.25 * (ea - eb) ** 2) < 1e-9 * max(1.0, (ea - eb) ** 2) and
               np.abs(c.get_forces() - 0.5 * (a.get_forces() + b.get_forces())).max() < 1e-9,
               "committee: mean energy and forces, variance of the energies")
-    for extra, phrase in ((["--set", "loss.stress=true"], "does not fit stresses"),
-                          (["--set", "training.kalman_batch=65"], "training.kalman_batch")):
+    # stresses as Kalman measurements (which n2p2's filter has not): the fitted model's stress
+    # error on the training frames falls well below that of the model fitted without them
+    r = train("ks", kalman + ["--epochs", "8", "--set", "loss.stress=true"])
+    check(r.returncode == 0, "Kalman training with stresses: " + r.stderr)
+
+    def stress_rmse(model):
+        r = run(["eval", "-p", os.path.join(tmp, model), "-o", os.path.join(tmp, "pred_s.xyz"), data])
+        m = re.search(r"stress vs reference: RMSE ([\d.eE+-]+) GPa", r.stderr)
+        return float(m.group(1)) if r.returncode == 0 and m else float("nan")
+    with_s, without_s = stress_rmse("ks"), stress_rmse("k1")
+    curve = np.genfromtxt(os.path.join(tmp, "ks.csv"), delimiter=",", names=True)
+    check(with_s < 0.5 * without_s and curve["train_stress_rmse"][-1] < 0.5 * curve["train_stress_rmse"][0],
+          "Kalman with stresses: stress RMSE %.3g GPa against %.3g without them; training curve %g -> %g eV/A^3" % (
+              with_s, without_s, curve["train_stress_rmse"][0], curve["train_stress_rmse"][-1]))
+    for extra, phrase in ((["--set", "training.kalman_batch=65"], "training.kalman_batch"),):
         r = train("kbad", kalman + extra)
         check(r.returncode == 2 and phrase in r.stderr, "Kalman bad input %s: %s" % (extra, r.stderr.strip()))
 
@@ -408,6 +440,17 @@ write_trainlog
               "hidden_layers": "[8, 8]", "format": "n2p2", "forces": "true"}
     check(all(settings.get(k) == v for k, v in expect.items()),
           "input.nn keywords become the configuration: " + str({k: settings.get(k) for k in expect}))
+    # n2p2's scaling keywords, and its range 0..1 where the file gives none
+    for keywords, scaling in (("scale_symmetry_functions_sigma\n", "sigma"), ("scale_symmetry_functions\n", "scale"),
+                              ("center_symmetry_functions\n", "center"), ("", "none")):
+        alt = os.path.join(nn_dir, "input_scaling.nn")
+        with open(alt, "w") as f:
+            f.write(re.sub(r"(scale_symmetry_functions|center_symmetry_functions|scale_m.._short.*)\n", "", input_nn) + keywords)
+        r = run(["train", alt, "--print-config"])
+        got = dict(l.split("#")[0].strip().split(": ", 1) for l in r.stdout.splitlines() if l.startswith("  ") and ": " in l)
+        check((got.get("scaling"), got.get("scale_min"), got.get("scale_max")) == (scaling, "0", "1"),
+              "input.nn with %r: scaling %s, range %s..%s" % (keywords, got.get("scaling"), got.get("scale_min"),
+                                                               got.get("scale_max")))
     r = run(["train", nn_path, "-q", "-o", os.path.join(tmp, "from_nn"), "--set", "output.checkpoint=", "--set",
              "output.learning_curve=" + os.path.join(tmp, "from_nn.csv"), "--set", "loss.force_sigma=1", "--set",
              "loss.energy_sigma=0.125"])  # n2p2's units: force errors as they are, energies per structure

@@ -5,7 +5,7 @@
  * derivative of the network, the parts most easily got wrong. The batcher gives the same loss
  * and gradient with and without kept per-structure data, also when its table of kept data
  * grows in the middle of a batch. The Kalman filter's per-label Jacobians (energy per atom, one
- * force component) agree with finite differences of the predictions, and its update is
+ * force component, one stress component) agree with finite differences of the predictions, and its update is
  * recursive least squares: on a linear model it ends at the closed-form ridge solution. The
  * moving average of the parameters (training.ema_decay), updated step by step, equals the
  * normalised weighted sum of all steps, the first step included with its full weight. */
@@ -45,7 +45,8 @@ static size_t setup_model(nnp_model *m, char **lines, int n_lines, int cutoff_ty
                           int n_hidden, int activation, const mlpot_structure *const *ps, size_t n, size_t *offsets)
 {
     const int elements[2] = {1, 8};
-    CHECK_OK(train_model_build(m, elements, 2, lines, n_lines, cutoff_type, alpha, hidden, n_hidden, activation, -1.0, 1.0,
+    CHECK_OK(train_model_build(m, elements, 2, lines, n_lines, cutoff_type, alpha, hidden, n_hidden, activation, ACSF_SCALE_CENTER, -1.0,
+                               1.0,
                                &test_err));
     CHECK_OK(train_model_statistics(m, ps, n, NULL, &test_err));
     CHECK_OK(train_model_reference_energies(m, ps, n, NULL, NULL, 0, NULL, &test_err));
@@ -134,8 +135,9 @@ static void check_gradient(char **lines, int n_lines, int cutoff_type, double al
     for (int q = 0; q < N_STRUCT; ++q) mlpot_structure_free(&s[q]);
 }
 
-/* d(prediction)/dθ of the energy per atom and of force components against central differences
- * of the prediction (reference − the error train_structure_jacobian returns). */
+/* d(prediction)/dθ of the energy per atom, of force components and of stress components (diagonal
+ * and off-diagonal) against central differences of the prediction (reference − the error
+ * train_structure_jacobian returns). */
 static void check_jacobian(char **lines, int n_lines)
 {
     mlpot_structure s[N_STRUCT];
@@ -153,8 +155,9 @@ static void check_jacobian(char **lines, int n_lines)
     train_workspace ws;
     train_workspace_init(&ws);
     unsigned long long seed = 5;
-    const long components[4] = {-1, 0, 7, 3L * s[1].n_atoms - 1};
-    for (int c = 0; c < 4; ++c) {
+    const long n3 = 3L * s[1].n_atoms; /* stress components follow the forces: xx yy zz yz xz xy */
+    const long components[7] = {-1, 0, 7, n3 - 1, n3, n3 + 3, n3 + 5};
+    for (int c = 0; c < 7; ++c) {
         const mlpot_structure *st = &s[1];
         double e0, up, down;
         train_model_set(&m, offsets, theta);
@@ -177,10 +180,49 @@ static void check_jacobian(char **lines, int n_lines)
               components[c], worst, scale);
         printf("  Jacobian of label %ld: finite differences agree to %.2g of %.3g\n", components[c], worst, scale);
     }
+    /* the stress labels are the stress: σ_ab = (1/V) dE/dε_ab by central differences of the
+     * energy under a symmetric strain, in the Voigt order the labels claim (and ASE's sign) */
+    {
+        mlpot_structure *st = &s[1];
+        static const int va[6] = {0, 1, 2, 1, 0, 0}, vb[6] = {0, 1, 2, 2, 2, 1};
+        const int n = st->n_atoms;
+        double *x0 = malloc(3 * (size_t)n * sizeof *x0), c0[3][3];
+        memcpy(x0, st->positions, 3 * (size_t)n * sizeof *x0), memcpy(c0, st->cell, sizeof c0);
+        train_model_set(&m, offsets, theta);
+        const double volume = mlpot_structure_volume(st);
+        double worst = 0.0, biggest = 0.0;
+        for (int k = 0; k < 6; ++k) {
+            double e_k, energy[2];
+            CHECK_OK(train_structure_jacobian(&m, offsets, st, NULL, &w, n3 + k, &ws, &e_k, NULL, &test_err));
+            const double predicted = st->stress[3 * va[k] + vb[k]] - e_k, h = 1e-5;
+            for (int side = 0; side < 2; ++side) {
+                double f[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}, e_per_atom;
+                const double d = side ? -h : h;
+                f[va[k]][vb[k]] += va[k] == vb[k] ? d : 0.5 * d, f[vb[k]][va[k]] += va[k] == vb[k] ? 0.0 : 0.5 * d;
+                for (int r = 0; r < 3; ++r)
+                    for (int a = 0; a < 3; ++a) st->cell[r][a] = f[a][0] * c0[r][0] + f[a][1] * c0[r][1] + f[a][2] * c0[r][2];
+                for (int i = 0; i < n; ++i)
+                    for (int a = 0; a < 3; ++a)
+                        st->positions[3 * i + a] = f[a][0] * x0[3 * i] + f[a][1] * x0[3 * i + 1] + f[a][2] * x0[3 * i + 2];
+                CHECK_OK(train_structure_jacobian(&m, offsets, st, NULL, &w, -1, &ws, &e_per_atom, NULL, &test_err));
+                energy[side] = st->energy - n * e_per_atom; /* the error is reference − prediction */
+            }
+            memcpy(st->positions, x0, 3 * (size_t)n * sizeof *x0), memcpy(st->cell, c0, sizeof c0);
+            const double fd = (energy[0] - energy[1]) / (2 * h) / volume;
+            worst = fmax(worst, fabs(fd - predicted)), biggest = fmax(biggest, fabs(predicted));
+        }
+        CHECK(worst <= 1e-6 * biggest && biggest > 1e-3,
+              "stress labels: %.3g from the strain derivative of the energy (largest component %.3g)", worst, biggest);
+        printf("  stress components against the strain derivative of the energy: %.2g of %.3g\n", worst, biggest);
+        free(x0);
+    }
     double e;
-    CHECK(train_structure_jacobian(&m, offsets, &s[1], NULL, &w, 3L * s[1].n_atoms, &ws, &e, jac, &test_err) ==
-              MLPOT_ERR_ARGUMENT,
-          "a force component past the last atom is refused");
+    CHECK(train_structure_jacobian(&m, offsets, &s[1], NULL, &w, n3 + 6, &ws, &e, jac, &test_err) == MLPOT_ERR_ARGUMENT,
+          "a label past the last stress component is refused");
+    s[1].pbc[2] = 0;
+    CHECK(train_structure_jacobian(&m, offsets, &s[1], NULL, &w, n3, &ws, &e, jac, &test_err) == MLPOT_ERR_ARGUMENT,
+          "the stress of a cell that is not periodic is refused");
+    s[1].pbc[2] = 1;
     train_workspace_free(&ws);
     free(theta), free(jac), free(tp), free(dir);
     nnp_model_free(&m);
@@ -369,6 +411,22 @@ int main(void)
     check_kalman(5, 4, 4, 40);
     check_kalman(27, 19, 16, 192);
     check_kalman(21, 12, 11, 198);
+    for (int k = 0; k < n; ++k) free(lines[k]);
+    free(lines);
+    /* the shifted angular grid: centres 0.6 and 2.3 Å, widths their spacing 1.7 Å */
+    grid.angular_shifted = 1;
+    CHECK_OK(sf_generate(&grid, elements, 2, &lines, &n, &test_err));
+    int shifted = 0;
+    for (int k = 0; k < n; ++k) {
+        double eta, rs, zeta, rc;
+        int lambda;
+        char e0[4], e1[4], e2[4];
+        if (sscanf(lines[k], "%3s 3 %3s %3s %lf %d %lf %lf %lf", e0, e1, e2, &eta, &lambda, &zeta, &rc, &rs) == 8)
+            shifted += (fabs(rs - 0.6) < 1e-12 || fabs(rs - 2.3) < 1e-12) && fabs(eta - 1.0 / (2 * 1.7 * 1.7)) < 1e-12;
+    }
+    CHECK(n == 2 * (2 * 3 + 3 * 2 * 2 * 2) && shifted == 2 * 3 * 2 * 2 * 2,
+          "shifted angular grid: %d functions, %d angular ones with the grid's centres and width", n, shifted);
+    check_gradient(lines, n, 6, 0.0, NN_TANH, "generated set, shifted angular grid");
     for (int k = 0; k < n; ++k) free(lines[k]);
     free(lines);
     /* wide, weighted and polynomial (compact) types */

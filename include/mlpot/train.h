@@ -15,7 +15,8 @@
  * Optimisers: Adam on mini-batches, L-BFGS on the full batch (liblbfgs), and n2p2's extended
  * Kalman filter, which updates θ from one label at a time (an energy per atom or one force
  * component, or a batch of them) with their Jacobians d(prediction)/dθ and errors in units of
- * their σ, and keeps the error covariance per element's network (decoupled) or for all.
+ * their σ, and keeps the error covariance per element's network (decoupled) or for all. With
+ * loss.stress it also takes stress components as measurements, which n2p2's filter does not.
  *
  * 4th-generation HDNNPs (charge equilibration and Ewald electrostatics, nnp_generation 4) train
  * in n2p2's two stages. training.stage = charges fits the electronegativity networks and the

@@ -166,18 +166,23 @@ mlpot_status acsf_scaling_factors(acsf_scaling *sc, const acsf_set *set, const c
     return MLPOT_OK;
 }
 
-mlpot_status acsf_scaling_read(acsf_scaling *sc, const acsf_set *set, const n2p2_settings *s, const char *path,
-                               mlpot_error *err)
+int acsf_scaling_type_of(const n2p2_settings *s)
 {
     int scale = n2p2_settings_find(s, "scale_symmetry_functions") != NULL;
     int center = n2p2_settings_find(s, "center_symmetry_functions") != NULL;
     int sigma = n2p2_settings_find(s, "scale_symmetry_functions_sigma") != NULL;
     /* n2p2's precedence (Mode::setupSymmetryFunctionScaling) */
-    int type = scale && center ? ACSF_SCALE_CENTER
-             : scale           ? ACSF_SCALE
-             : center          ? ACSF_CENTER
-             : sigma           ? ACSF_SCALE_SIGMA
-                               : ACSF_SCALE_NONE;
+    return scale && center ? ACSF_SCALE_CENTER
+         : scale           ? ACSF_SCALE
+         : center          ? ACSF_CENTER
+         : sigma           ? ACSF_SCALE_SIGMA
+                           : ACSF_SCALE_NONE;
+}
+
+mlpot_status acsf_scaling_read(acsf_scaling *sc, const acsf_set *set, const n2p2_settings *s, const char *path,
+                               mlpot_error *err)
+{
+    const int type = acsf_scaling_type_of(s);
     double smin = 0.0, smax = 1.0;
     mlpot_status st = MLPOT_OK;
     if (type == ACSF_SCALE || type == ACSF_SCALE_CENTER || type == ACSF_SCALE_SIGMA) {

@@ -31,6 +31,9 @@ typedef struct acsf_scaling {
     acsf_scaling_element *elements;
 } acsf_scaling;
 
+/* The scaling type (enum acsf_scaling_type) the settings' keywords ask for, in n2p2's precedence. */
+int acsf_scaling_type_of(const n2p2_settings *s);
+
 /* The scaling the settings ask for, with statistics from `path` (scaling.data). A missing file
  * is an error unless the settings ask for no scaling. Messages name the file and line. */
 mlpot_status acsf_scaling_read(acsf_scaling *sc, const acsf_set *set, const n2p2_settings *s, const char *path,

@@ -13,13 +13,19 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "core/nearest.h"
+#include "descriptors/acsf_scaling.h"
 #include "models/network.h"
 #include "train/loss.h"
 
 enum kind {
     K_REAL, K_INT, K_BOOL, K_SEED, K_STRING, K_FILES, K_REALS, K_INTS, K_FORMAT, K_EUNIT, K_LUNIT, K_ACTIVATION,
-    K_OPTIMIZER, K_STAGE, K_SELECTION, K_WIDTHS, K_REFERENCES
+    K_OPTIMIZER, K_STAGE, K_SELECTION, K_SCALING, K_WIDTHS, K_REFERENCES
 };
+
+/* model.scaling's names of n2p2's scaling types (enum acsf_scaling_type) */
+static const char *const SCALING_NAMES[] = {[ACSF_SCALE_NONE] = "none", [ACSF_SCALE] = "scale",
+                                            [ACSF_CENTER] = "center", [ACSF_SCALE_CENTER] = "scale_center",
+                                            [ACSF_SCALE_SIGMA] = "sigma"};
 
 typedef struct key {
     const char *name;
@@ -53,11 +59,13 @@ static const key KEYS[] = {
     {"model.radial_r_lower", K_REAL, AT(r_lower), 0, "0.5", 0, 30, "inner edge of the radial grid, Angstrom"},
     {"model.angular_eta_count", K_INT, AT(n_eta), 0, "3", 0, 16, "angular widths per neighbour pair (0: no angular functions)"},
     {"model.angular_zetas", K_REALS, AT(zetas), AT(n_zetas), "1, 4, 16", 1, 1000, "angular exponents zeta (each with lambda = -1 and +1)"},
+    {"model.angular_shifted", K_BOOL, AT(angular_shifted), 0, "false", ANY, "angular functions on a shifted grid (n2p2 nnp-sfparamgen's shifted mode: angular_eta_count centres r_s from radial_r_lower on, widths their spacing), which tells neighbour shells apart, instead of centred widths (r_s = 0)"},
     {"model.angular_type", K_INT, AT(angular_type), 0, "3", 3, 9, "3: narrow (r_jk within the cutoff), 9: wide"},
     {"model.hidden_layers", K_INTS, AT(hidden), AT(n_hidden), "25, 25", 1, 10000, "neurons of each hidden layer"},
     {"model.activation", K_ACTIVATION, AT(activation), 0, "t", ANY, "hidden-layer activation, an n2p2 letter or name: t tanh, s logistic, p softplus, g gaussian, c cos, ..."},
+    {"model.scaling", K_SCALING, AT(scaling), 0, "scale_center", ANY, "network inputs from the symmetry functions G, as n2p2's keywords: scale_center (scale_symmetry_functions and center_symmetry_functions: scale_min + (scale_max - scale_min)(G - mean)/(max - min)), scale ((G - min) onto scale_min..scale_max), center (G - mean), sigma (scale_symmetry_functions_sigma: scale_min + (scale_max - scale_min)(G - mean)/sigma, a standardisation that outliers in the training set do not compress), none"},
     {"model.scale_min", K_REAL, AT(scale_min), 0, "-1", ANY, "scaled symmetry functions range from scale_min ..."},
-    {"model.scale_max", K_REAL, AT(scale_max), 0, "1", ANY, "... to scale_max (centred, n2p2's scale and center)"},
+    {"model.scale_max", K_REAL, AT(scale_max), 0, "1", ANY, "... to scale_max (with sigma: the scaled functions have mean scale_min and standard deviation scale_max - scale_min)"},
     {"model.reference_energies", K_REFERENCES, 0, 0, "fit", ANY, "per-element energies subtracted before the networks: fit (least squares on composition) or El=value, ..."},
     {"model.charge_widths", K_WIDTHS, 0, 0, "", ANY, "4G-HDNNP charges stage: Gaussian charge width sigma per element, Angstrom (El=value, ...; n2p2's fixed_gausswidth, e.g. covalent radii)"},
     {"model.initial_hardness", K_REAL, AT(initial_hardness), 0, "10", 1e-6, 1e6, "4G-HDNNP charges stage: starting hardness J of every element, eV/e^2 (fitted)"},
@@ -72,7 +80,7 @@ static const key KEYS[] = {
     {"loss.stress", K_BOOL, AT(use_stress), 0, "false", ANY, "fit stress (periodic structures with a stress or virial label)"},
     {"loss.regularization", K_REAL, AT(regularization), 0, "0", 0, INFINITY, "lambda of the L2 penalty on the parameters"},
     {"training.stage", K_STAGE, AT(stage), 0, "energy", ANY, "energy: fit energies/forces/stress (a 2G model, or the short-range networks of a 4G model given model.electrostatics); charges: fit a 4G model's electronegativity networks and hardnesses to reference charges (n2p2's stage 1)"},
-    {"training.optimizer", K_OPTIMIZER, AT(optimizer), 0, "adam", ANY, "adam (mini-batches), lbfgs (full batch) or kalman (n2p2's extended Kalman filter: one energy or force component per update)"},
+    {"training.optimizer", K_OPTIMIZER, AT(optimizer), 0, "adam", ANY, "adam (mini-batches), lbfgs (full batch) or kalman (n2p2's extended Kalman filter: one energy, force or stress component per measurement)"},
     {"training.epochs", K_INT, AT(epochs), 0, "100", 0, 10000000, "passes over the training data"},
     {"training.batch_size", K_INT, AT(batch_size), 0, "8", 1, 1000000, "structures per Adam step"},
     {"training.learning_rate", K_REAL, AT(learning_rate), 0, "0.001", 1e-12, 10, "Adam step size (a --resume may lower it; a higher one has no effect there, as the rate only decays)"},
@@ -91,6 +99,7 @@ static const key KEYS[] = {
     {"training.kalman_etamax", K_REAL, AT(kalman_etamax), 0, "1", 1e-12, 1e12, "Kalman: ... up to etamax (a --resume may change it; eta then rises to it or drops to it at once)"},
     {"training.energy_fraction", K_REAL, AT(energy_fraction), 0, "1", 0, 1000, "Kalman: energy updates per epoch, as a fraction of the training structures (n2p2's short_energy_fraction)"},
     {"training.force_fraction", K_REAL, AT(force_fraction), 0, "0.02", 0, 1000, "Kalman: force updates per epoch, as a fraction of the training force components (n2p2's short_force_fraction)"},
+    {"training.stress_fraction", K_REAL, AT(stress_fraction), 0, "1", 0, 1000, "Kalman, with loss.stress: stress updates per epoch, as a fraction of the training stress components (6 per periodic structure with a stress or virial label; n2p2 fits none)"},
     {"training.force_weight", K_REAL, AT(force_weight), 0, "1", 1e-12, 1e12, "Kalman: factor on force errors and their Jacobians, beyond the 1/sigma scaling (n2p2's force_weight)"},
     {"training.energy_threshold", K_REAL, AT(energy_threshold), 0, "0", 0, 1000, "Kalman: an energy candidate is used when its error is at least this times the last training RMSE ..."},
     {"training.force_threshold", K_REAL, AT(force_threshold), 0, "0", 0, 1000, "Kalman: ... likewise for a force component (n2p2's short_force_error_threshold) ..."},
@@ -304,6 +313,11 @@ static mlpot_status set_key(mlpot_train_config *c, const key *k, const char *val
         if (!strcmp(value, "mean")) return *(int *)at = TRAIN_SELECT_MEAN, MLPOT_OK;
         if (!strcmp(value, "median")) return *(int *)at = TRAIN_SELECT_MEDIAN, MLPOT_OK;
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not mean or median", k->name, value);
+    case K_SCALING:
+        for (int t = 0; t < (int)(sizeof SCALING_NAMES / sizeof *SCALING_NAMES); ++t)
+            if (!strcmp(value, SCALING_NAMES[t])) return *(int *)at = t, MLPOT_OK;
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is not scale_center, scale, center, sigma or none", k->name,
+                          value);
     case K_WIDTHS: {
         int n = split_list(buf, w, 256);
         c->n_width = 0;
@@ -464,6 +478,7 @@ static void value_text(const mlpot_train_config *c, const key *k, char *buf, siz
     }
     case K_STAGE: snprintf(buf, size, "%s", *(const int *)at == TRAIN_STAGE_CHARGES ? "charges" : "energy"); break;
     case K_SELECTION: snprintf(buf, size, "%s", *(const int *)at == TRAIN_SELECT_MEDIAN ? "median" : "mean"); break;
+    case K_SCALING: snprintf(buf, size, "%s", SCALING_NAMES[*(const int *)at]); break;
     case K_WIDTHS:
         used = (size_t)snprintf(buf, size, "{");
         for (int q = 0; q < c->n_width && used < size; ++q)

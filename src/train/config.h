@@ -28,12 +28,13 @@ struct mlpot_train_config {
     /* model */
     char *symmetry_functions; /* "auto" or an n2p2 input.nn (or its folder) */
     double cutoff, r_lower, cutoff_alpha;
-    int cutoff_type, n_radial, n_eta, angular_type;
+    int cutoff_type, n_radial, n_eta, angular_type, angular_shifted;
     int n_zetas;
     double zetas[8];
     int n_hidden;
     int hidden[TRAIN_MAX_LIST];
     int activation;
+    int scaling; /* enum acsf_scaling_type */
     double scale_min, scale_max;
     int n_reference;
     int reference_z[MLPOT_MAX_ELEMENT];
@@ -58,7 +59,7 @@ struct mlpot_train_config {
     /* Kalman filter (train/kalman.h) */
     double kalman_epsilon, kalman_q0, kalman_qtau, kalman_qmin, kalman_eta, kalman_etatau, kalman_etamax;
     int kalman_decoupled, kalman_batch, threshold_trials;
-    double energy_fraction, force_fraction, force_weight, energy_threshold, force_threshold;
+    double energy_fraction, force_fraction, stress_fraction, force_weight, energy_threshold, force_threshold;
     double ema_decay; /* moving average of the parameters (0: none) */
     /* output */
     char *directory, *learning_curve, *checkpoint;

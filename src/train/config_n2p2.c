@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "descriptors/acsf_scaling.h"
 #include "io/n2p2_settings.h"
 #include "train/config.h"
 
@@ -66,6 +67,8 @@ static mlpot_status map_settings(mlpot_train_config *c, const n2p2_settings *s, 
         if ((e = n2p2_settings_find(s, REFUSED[k].n2p2))) return refuse(s, e, REFUSED[k].why, err);
     if ((e = n2p2_settings_find(s, "nnp_type")) && !integer_is(e, 2))
         return refuse(s, e, "training a model of this generation from one input.nn (4G: use the YAML stages)", err);
+    /* the scaling of the symmetry functions, with n2p2's range 0..1 where the file gives none */
+    c->scaling = acsf_scaling_type_of(s), c->scale_min = 0.0, c->scale_max = 1.0;
     for (size_t k = 0; k < sizeof DIRECT / sizeof *DIRECT && !st; ++k)
         if ((e = n2p2_settings_find(s, DIRECT[k].n2p2))) st = set(c, s, e, DIRECT[k].key, e->value, err);
     if (st) return st;

@@ -189,9 +189,10 @@ static void parameter_gradient(const nnp_model *m, const size_t *offsets, const 
         if (tangent) {
             int any = 0;
             for (size_t k = nl->offsets[i]; k < nl->offsets[i + 1]; ++k) {
-                const double *fj = &r[3 * (size_t)nl->neighbour[k]], *fi = &r[3 * i], *d = &nl->vector[3 * k];
+                const size_t j = (size_t)nl->neighbour[k];
+                const double *d = &nl->vector[3 * k];
                 for (int a = 0; a < 3; ++a) {
-                    double t = -a_f * (fj[a] - fi[a]);
+                    double t = a_f != 0.0 ? -a_f * (r[3 * j + a] - r[3 * (size_t)i + a]) : 0.0; /* r may be NULL */
                     if (a_s != 0.0) t += a_s * (dstress[a] * d[0] + dstress[3 + a] * d[1] + dstress[6 + a] * d[2]);
                     dir[3 * k + a] = t;
                     any |= t != 0.0;
@@ -242,8 +243,7 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
     const size_t cols = 3 * (size_t)n + 9;
     const mlpot_neighbour_list *nl = &cache->nl;
     const int want_forces = w->use_forces && (s->labels & MLPOT_LABEL_FORCES);
-    const int want_stress = w->use_stress && (s->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) && s->pbc[0] &&
-                            s->pbc[1] && s->pbc[2];
+    const int want_stress = w->use_stress && train_structure_has_stress(s);
     const int want_energy = (s->labels & MLPOT_LABEL_ENERGY) != 0;
     /* forces are always predicted (metrics), so the back-propagation pass always runs */
     size_t max_fn, nn_n;
@@ -315,6 +315,7 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
             dstress[a] = -virial[a] / volume - ref[a];
             res->stress_sq += dstress[a] * dstress[a], res->stress_abs += fabs(dstress[a]);
         }
+        memcpy(ws->stress_residual, dstress, sizeof dstress);
         res->stress_n = 9;
         res->loss += res->stress_sq * w->stress;
     }
@@ -346,30 +347,45 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
     return MLPOT_OK;
 }
 
+int train_structure_has_stress(const mlpot_structure *s)
+{
+    return (s->labels & (MLPOT_LABEL_STRESS | MLPOT_LABEL_VIRIAL)) && s->pbc[0] && s->pbc[1] && s->pbc[2];
+}
+
 mlpot_status train_structure_jacobian(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
                                       const train_cache *cache, const train_weights *w, long component,
                                       train_workspace *ws, double *error, double *jacobian, mlpot_error *err)
 {
+    static const int voigt[6] = {0, 4, 8, 5, 2, 1}; /* xx yy zz yz xz xy in the row-major 3×3 */
     const int n = s->n_atoms;
     if (w->stage != TRAIN_STAGE_ENERGY)
         return mlpot_fail(err, MLPOT_ERR_UNSUPPORTED, "per-label Jacobians are for the energy stage");
-    if (component < -1 || component >= 3L * n)
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "force component %ld of a structure of %d atoms", component, n);
-    const unsigned need = component < 0 ? MLPOT_LABEL_ENERGY : MLPOT_LABEL_FORCES;
-    if (!(s->labels & need))
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the structure has no %s label", component < 0 ? "energy" : "force");
+    if (component < -1 || component >= 3L * n + 6)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "label %ld of a structure of %d atoms (3N force and 6 stress components)",
+                          component, n);
+    const int stress = component >= 3L * n;
+    if (component < 0 ? !(s->labels & MLPOT_LABEL_ENERGY)
+                      : stress ? !train_structure_has_stress(s) : !(s->labels & MLPOT_LABEL_FORCES))
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "the structure has no %s label",
+                          component < 0 ? "energy" : stress ? "stress (or is not periodic)" : "force");
     train_residuals res;
     train_weights forward = *w;
-    forward.use_stress = 0; /* only the energy and the forces are needed */
+    forward.use_stress = stress; /* the stress only when it is measured */
     mlpot_status st = train_structure(m, offsets, s, cache, &forward, 1.0, ws, &res, NULL, err);
     if (st) return st;
     if (!cache || !cache->ready) cache = &ws->scratch;
-    /* after the forward pass ws->forces holds the force residuals F - F_ref */
-    *error = component < 0 ? -res.energy_error : -ws->forces[component];
+    /* after the forward pass ws->forces holds the force residuals F - F_ref, and
+     * ws->stress_residual σ - σ_ref */
+    const int x = stress ? voigt[component - 3L * n] : 0;
+    *error = component < 0 ? -res.energy_error : stress ? -ws->stress_residual[x] : -ws->forces[component];
     if (!jacobian) return MLPOT_OK;
     for (int e = 0; e < m->acsf.n_elements; ++e) memset(jacobian + offsets[e], 0, (offsets[e + 1] - offsets[e]) * sizeof *jacobian);
     if (component < 0) {
         parameter_gradient(m, offsets, s, cache, ws, 1.0 / n, 0.0, NULL, 0.0, NULL, jacobian);
+    } else if (stress) { /* the seed: one unit stress component; the loss's a_s with 2w/V → 1/V */
+        double unit[9] = {0};
+        unit[x] = 1.0;
+        parameter_gradient(m, offsets, s, cache, ws, 0.0, 0.0, NULL, 1.0 / mlpot_structure_volume(s), unit, jacobian);
     } else {
         memset(ws->forces, 0, 3 * (size_t)n * sizeof *ws->forces); /* the seed: one unit component */
         ws->forces[component] = 1.0;

@@ -66,6 +66,7 @@ typedef struct train_workspace {
     size_t pair_n;
     double *forces;    /* 3 per atom: predicted, then residual */
     size_t forces_n;
+    double stress_residual[9]; /* predicted − reference stress of the last structure with a stress fitted */
     double *nn_work, *tangent, *v;
     train_cache scratch; /* for structures not kept */
 } train_workspace;
@@ -101,12 +102,17 @@ mlpot_status train_structure(const nnp_model *m, const size_t *offsets, const ml
                              const train_cache *cache, const train_weights *w, double scale, train_workspace *ws,
                              train_residuals *res, double *grad, mlpot_error *err);
 
-/* The Kalman filter's measurements (kalman.c): for component -1 the energy per atom, else force
- * component `component` (3·atom + axis). *error receives reference − prediction; when jacobian
- * is not NULL it receives d(prediction)/dθ (n_params, overwritten). The forward pass is the
- * loss's, so the prediction is the one train_structure measures. */
+/* The Kalman filter's measurements (kalman.c): for component -1 the energy per atom, for
+ * 0 ≤ component < 3N force component `component` (3·atom + axis), for 3N ≤ component < 3N + 6
+ * the stress component (Voigt: xx, yy, zz, yz, xz, xy) of a periodic structure with a stress or
+ * virial label. *error receives reference − prediction; when jacobian is not NULL it receives
+ * d(prediction)/dθ (n_params, overwritten). The forward pass is the loss's, so the prediction
+ * is the one train_structure measures. */
 mlpot_status train_structure_jacobian(const nnp_model *m, const size_t *offsets, const mlpot_structure *s,
                                       const train_cache *cache, const train_weights *w, long component,
                                       train_workspace *ws, double *error, double *jacobian, mlpot_error *err);
+/* Whether train_structure_jacobian takes s's stress components: a periodic cell with a stress or
+ * virial label. */
+int train_structure_has_stress(const mlpot_structure *s);
 
 #endif

@@ -12,7 +12,7 @@
 
 mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements, char *const *lines, int n_lines,
                                int cutoff_type, double alpha, const int *hidden, int n_hidden, int activation,
-                               double smin, double smax, mlpot_error *err)
+                               int scaling, double smin, double smax, mlpot_error *err)
 {
     memset(m, 0, sizeof *m);
     if (n_hidden < 0 || n_hidden > 60) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%d hidden layers", n_hidden);
@@ -32,7 +32,7 @@ mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements
         nnp_model_free(m);
         return mlpot_fail_memory(err, "setting up a model");
     }
-    st = acsf_scaling_create(&m->scaling, &m->acsf, ACSF_SCALE_CENTER, smin, smax, err);
+    st = acsf_scaling_create(&m->scaling, &m->acsf, scaling, smin, smax, err);
     for (int e = 0; e < m->acsf.n_elements && !st; ++e) {
         const size_t nsf = (size_t)m->acsf.elements[e].n;
         if (nsf == 0) {

@@ -9,11 +9,11 @@
 #include "mlpot/structure.h"
 
 /* An untrained model with the given symmetry-function definitions (input.nn lines without the
- * keyword), layers (n_sf, hidden..., 1), hidden activation (linear output) and scaling range
- * (n2p2's scale + center). Statistics are unset (call train_model_statistics). */
+ * keyword), layers (n_sf, hidden..., 1), hidden activation (linear output), scaling type (enum
+ * acsf_scaling_type, n2p2's) and range. Statistics are unset (call train_model_statistics). */
 mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements, char *const *lines, int n_lines,
                                int cutoff_type, double alpha, const int *hidden, int n_hidden, int activation,
-                               double smin, double smax, mlpot_error *err);
+                               int scaling, double smin, double smax, mlpot_error *err);
 
 /* One network: n_inputs, the hidden layers with their activation, one linear output. */
 mlpot_status train_model_network(nn *net, int n_inputs, const int *hidden, int n_hidden, int activation, mlpot_error *err);

@@ -48,12 +48,16 @@ mlpot_status sf_generate(const sf_grid *g, const int *elements, int n_elements, 
         for (int a = 0; a < n_elements && !st; ++a)
             for (int b = a; b < n_elements && !st; ++b)
                 for (int k = 1; k <= g->n_eta && !st; ++k) {
-                    double r = g->cutoff * k / g->n_eta, eta = 1.0 / (2.0 * r * r);
+                    const double r = g->cutoff * k / g->n_eta, shift = (g->cutoff - g->r_lower) / g->n_eta;
+                    const double eta = g->angular_shifted ? 1.0 / (2.0 * shift * shift) : 1.0 / (2.0 * r * r);
+                    const double rs = g->angular_shifted ? g->r_lower + (k - 1) * shift : 0.0;
                     for (int z = 0; z < g->n_zetas && !st; ++z)
                         for (int l = -1; l <= 1 && !st; l += 2) {
-                            snprintf(text, sizeof text, "%s %d %s %s %.17g %d %.17g %.17g", ec, g->angular_type,
-                                     mlpot_element_symbol(elements[a]), mlpot_element_symbol(elements[b]), eta, l,
-                                     g->zetas[z], g->cutoff);
+                            int used = snprintf(text, sizeof text, "%s %d %s %s %.17g %d %.17g %.17g", ec,
+                                                g->angular_type, mlpot_element_symbol(elements[a]),
+                                                mlpot_element_symbol(elements[b]), eta, l, g->zetas[z], g->cutoff);
+                            if (g->angular_shifted) /* n2p2's optional r_s, only where it is not 0 */
+                                snprintf(text + used, sizeof text - (size_t)used, " %.17g", rs);
                             st = push(lines, n, &capacity, text, err);
                         }
                 }

@@ -5,7 +5,8 @@
  *     widths Δ (η = 1 / (2 Δ²)), so the grid covers [r_lower, r_c) evenly;
  *   angular (type 3 narrow or 9 wide), for every central element and neighbour pair: a
  *     "centred" grid of n_eta widths (r_s = 0, η = 1 / (2 r_k²) for r_k evenly spaced in
- *     (0, r_c]), every ζ of the list and λ = ±1.
+ *     (0, r_c]), or with angular_shifted the radial kind of grid of n_eta centres r_s and widths
+ *     Δ, which tells neighbour shells apart; every ζ of the list and λ = ±1.
  * All with the model's cutoff function (type and α). */
 #ifndef MLPOT_TRAIN_SF_GENERATE_H
 #define MLPOT_TRAIN_SF_GENERATE_H
@@ -14,7 +15,7 @@
 
 typedef struct sf_grid {
     double cutoff, r_lower;
-    int n_radial, n_eta, angular_type;
+    int n_radial, n_eta, angular_type, angular_shifted;
     int n_zetas;
     double zetas[8];
 } sf_grid;

@@ -41,10 +41,12 @@ typedef struct trainer {
     mlpot_status eval_status;
     mlpot_error eval_err;
     /* Kalman filter: the blocks, the Jacobian of one label, the training structures with an
-     * energy, and the running count of force components over the training structures */
+     * energy, those with a stress, and the running count of force components over the training
+     * structures */
     train_kalman kalman;
     double *jacobian;
     size_t *energy_candidates, n_energy_candidates;
+    size_t *stress_candidates, n_stress_candidates;
     size_t *force_prefix; /* [n_train + 1] */
 } trainer;
 
@@ -100,7 +102,7 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
     const int generated = !strcmp(c->symmetry_functions, "auto");
     mlpot_status st;
     if (generated) {
-        sf_grid grid = {c->cutoff, c->r_lower, c->n_radial, c->n_eta, c->angular_type, c->n_zetas, {0}};
+        sf_grid grid = {c->cutoff, c->r_lower, c->n_radial, c->n_eta, c->angular_type, c->angular_shifted, c->n_zetas, {0}};
         memcpy(grid.zetas, c->zetas, sizeof grid.zetas);
         st = sf_generate(&grid, t->data.elements, t->data.n_elements, &lines, &n_lines, err);
     } else {
@@ -133,7 +135,7 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
     const size_t n_train = t->data.n[TRAIN_SET];
     for (int pass = 0; pass < 2 && !st; ++pass) {
         st = train_model_build(&t->model, t->data.elements, t->data.n_elements, lines, n_lines, cutoff_type, alpha, c->hidden,
-                               c->n_hidden, c->activation, c->scale_min, c->scale_max, err);
+                               c->n_hidden, c->activation, c->scaling, c->scale_min, c->scale_max, err);
         if (st) break;
         size_t max_fn = 0;
         for (int e = 0; e < t->model.acsf.n_elements; ++e)
@@ -315,7 +317,9 @@ static void hardness_chain_rule(const trainer *t, const double *theta, double *g
 
 /* Keys added after checkpoints were first written, with the default that reproduces the runs
  * before them: at that default they stay out of the fingerprint, so those checkpoints resume. */
-static const char *const LATER_KEYS[][2] = {{"training.selection", "mean"}, {"training.ema_decay", "0"}};
+static const char *const LATER_KEYS[][2] = {
+    {"training.selection", "mean"}, {"training.ema_decay", "0"}, {"training.stress_fraction", "1"},
+    {"model.scaling", "scale_center"}, {"model.angular_shifted", "false"}};
 
 /* The step sizes a resume may lower, so that a run that diverged goes on from its last
  * checkpoint with a smaller step instead of starting afresh (the message of a divergence says
@@ -591,12 +595,17 @@ static mlpot_status diverged(const trainer *t, int epoch, const char *what, size
                       what, epoch, where, s->best_epoch, checkpoint, hint);
 }
 
+/* What a Kalman measurement fits. */
+enum kalman_label { KALMAN_ENERGY = 0, KALMAN_FORCE = 1, KALMAN_STRESS = 2 };
+
 /* n2p2's update schedule: per epoch energy_fraction × (structures with an energy) energy
  * updates and force_fraction × (force components) force updates, in random order; each update
  * takes a random candidate whose error is at least threshold × the last epoch's training RMSE,
  * or the largest of threshold_trials candidates. Errors and Jacobians are in units of the
- * labels' σ (and × √weight of the structure), so η is an inverse noise variance. */
-static mlpot_status kalman_draw(trainer *t, int force, size_t *structure, long *component, double *error,
+ * labels' σ (and × √weight of the structure), so η is an inverse noise variance. n2p2 fits no
+ * stress; here stress_fraction × (6 × periodic structures with a stress) stress updates join
+ * them when the loss fits stresses, each a random component (no threshold). */
+static mlpot_status kalman_draw(trainer *t, int label, size_t *structure, long *component, double *error,
                                 mlpot_error *err)
 {
     const mlpot_train_config *c = t->c;
@@ -604,6 +613,14 @@ static mlpot_status kalman_draw(trainer *t, int force, size_t *structure, long *
     const mlpot_structure *const *set = t->data.set[TRAIN_SET];
     const size_t n = t->data.n[TRAIN_SET];
     const double *last = s->rows + (size_t)(s->n_rows - 1) * TRAIN_ROW;
+    const int force = label == KALMAN_FORCE;
+    if (label == KALMAN_STRESS) {
+        const uint64_t u = rng_below(&s->shuffle, 6 * (uint64_t)t->n_stress_candidates);
+        *structure = t->stress_candidates[u / 6];
+        *component = 3L * set[*structure]->n_atoms + (long)(u % 6);
+        *error = 0.0; /* train_batch_jacobian measures it */
+        return MLPOT_OK;
+    }
     const double bar = force ? c->force_threshold * last[6] : c->energy_threshold * last[4];
     double best = -1.0;
     for (int trial = 0; trial < c->threshold_trials; ++trial) {
@@ -639,12 +656,13 @@ static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *er
     const size_t n = t->data.n[TRAIN_SET];
     const size_t n_e = (size_t)llround(c->energy_fraction * (double)t->n_energy_candidates);
     const size_t n_f = t->w.use_forces ? (size_t)llround(c->force_fraction * (double)t->force_prefix[n]) : 0;
-    const size_t updates = n_e + n_f;
+    const size_t n_s = t->w.use_stress ? (size_t)llround(c->stress_fraction * 6.0 * (double)t->n_stress_candidates) : 0;
+    const size_t updates = n_e + n_f + n_s;
     *epoch_loss = NAN; /* end_epoch measures the training loss */
     if (updates == 0) return MLPOT_OK;
     unsigned char *kind = malloc(updates);
     if (!kind) return mlpot_fail_memory(err, "the Kalman filter's schedule");
-    memset(kind, 0, n_e), memset(kind + n_e, 1, n_f);
+    memset(kind, KALMAN_ENERGY, n_e), memset(kind + n_e, KALMAN_FORCE, n_f), memset(kind + n_e + n_f, KALMAN_STRESS, n_s);
     for (size_t q = updates; q > 1; --q) {
         size_t j = (size_t)rng_below(&s->shuffle, q);
         unsigned char tmp = kind[q - 1];
@@ -659,15 +677,17 @@ static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *er
     for (size_t first = 0; first < updates && !st; first += (size_t)batch) {
         const int m = (int)(updates - first < (size_t)batch ? updates - first : (size_t)batch);
         for (int r = 0; r < m && !st; ++r) { /* the measurements, all at the current θ */
-            const int force = kind[first + (size_t)r];
+            const int label = kind[first + (size_t)r];
             double *h = t->jacobian + (size_t)r * t->n_params;
             size_t q = 0;
             long k = -1;
             double e = 0.0;
-            st = kalman_draw(t, force, &q, &k, &e, err);
+            st = kalman_draw(t, label, &q, &k, &e, err);
             if (!st) st = train_batch_jacobian(&t->batcher, set[q], k, &e, h, err);
             if (st) break;
-            const double scale = sqrt(set[q]->weight) * (force ? c->force_weight / c->force_sigma : 1.0 / c->energy_sigma);
+            const double scale = sqrt(set[q]->weight) * (label == KALMAN_FORCE    ? c->force_weight / c->force_sigma
+                                                          : label == KALMAN_STRESS ? 1.0 / c->stress_sigma
+                                                                                   : 1.0 / c->energy_sigma);
             for (size_t p = 0; p < t->n_params; ++p) h[p] *= scale;
             xi[r] = e * scale;
         }
@@ -695,17 +715,16 @@ static mlpot_status kalman_setup(trainer *t, mlpot_error *err)
     if (c->stage != TRAIN_STAGE_ENERGY)
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.optimizer kalman fits energies and forces; the charges "
                                                    "stage uses adam or lbfgs");
-    if (c->use_stress)
-        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.optimizer kalman does not fit stresses (loss.stress); use "
-                                                   "adam or lbfgs");
     t->energy_candidates = calloc(n + 1, sizeof *t->energy_candidates);
     t->force_prefix = calloc(n + 1, sizeof *t->force_prefix);
+    t->stress_candidates = calloc(n + 1, sizeof *t->stress_candidates);
     t->jacobian = calloc(t->n_params * (size_t)c->kalman_batch + 1, sizeof *t->jacobian);
-    if (!t->energy_candidates || !t->force_prefix || !t->jacobian ||
+    if (!t->energy_candidates || !t->force_prefix || !t->stress_candidates || !t->jacobian ||
         !train_kalman_init(&t->kalman, t->offsets, t->model.acsf.n_elements, c->kalman_decoupled, c->kalman_batch))
         return mlpot_fail_memory(err, "the Kalman filter");
     for (size_t q = 0; q < n; ++q) {
         if (set[q]->labels & MLPOT_LABEL_ENERGY) t->energy_candidates[t->n_energy_candidates++] = q;
+        if (train_structure_has_stress(set[q])) t->stress_candidates[t->n_stress_candidates++] = q;
         const size_t comps = (set[q]->labels & MLPOT_LABEL_FORCES) ? 3 * (size_t)set[q]->n_atoms : 0;
         t->force_prefix[q + 1] = t->force_prefix[q] + comps;
     }
@@ -834,7 +853,7 @@ static void trainer_free(trainer *t)
     train_data_free(&t->data);
     free(t->grad), free(t->order), free(t->validation_losses);
     train_kalman_free(&t->kalman);
-    free(t->jacobian), free(t->energy_candidates), free(t->force_prefix);
+    free(t->jacobian), free(t->energy_candidates), free(t->force_prefix), free(t->stress_candidates);
 }
 
 mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, void *user, mlpot_train_report *report,
