@@ -15,7 +15,12 @@
 #        OUT (work folder kept afterwards, where an element's checkpoint is resumed; default a
 #        temporary one), EMA_DECAY (training.ema_decay, Kalman only; default 0, no average),
 #        ENERGY_SIGMA and FORCE_SIGMA (loss noise levels in eV/atom and eV/Å; default 0.0001 with
-#        the Kalman filter, 0.0003 with L-BFGS, and 0.03)
+#        the Kalman filter, 0.0003 with L-BFGS, and 0.03), STRESS_SIGMA (eV/Å³: fit the stresses
+#        too, read from mlearn's JSON copies of the frames by mlearn_to_extxyz.py; unset: none),
+#        SCALING (model.scaling; sigma standardises the functions to mean 0 and deviation 1),
+#        CUTOFF (5.0 Å), RADIAL (10 radial functions), ANGULAR_WIDTHS (3 widths or centres per
+#        angular set), ANGULAR_TYPE (3 narrow, 9 wide), ANGULAR_SHIFTED (false: centred widths;
+#        true: nnp-sfparamgen's shifted grid)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,22 +42,39 @@ if [ -n "${OUT:-}" ]; then out=$OUT; mkdir -p "$out"; else out=$(mktemp -d); tra
 declare -A paper=([Ni]="GAP 0.42/0.02, MTP 0.48/0.01" [Cu]="GAP 0.46/0.01, MTP 0.41/0.01"
                   [Li]="GAP 0.49/0.01, MTP 0.49/0.01" [Mo]="GAP 2.24/0.09, MTP 2.83/0.09"
                   [Si]="GAP 2.91/0.07, MTP 2.21/0.06")
+case ${SCALING:-scale_center} in
+    sigma) scaling=$(printf '  scaling: sigma\n  scale_min: 0\n  scale_max: 1') ;;
+    *)     scaling="  scaling: ${SCALING:-scale_center}" ;;
+esac
 for el in $elements; do
+    train=$data/${el}_train.xyz test=$data/${el}_test.xyz stress="  stress: false"
+    if [ -n "${STRESS_SIGMA:-}" ]; then # the same frames with their stresses
+        json=$shared/zuo2020_mlearn/mlearn/data/$el
+        [ -f "$json/training.json" ] || { echo "train_zuo.sh: $json has no training.json: no stresses for $el" >&2; exit 2; }
+        /usr/bin/python3 "$here/mlearn_to_extxyz.py" "$json/training.json" "$out/${el}_train.xyz"
+        /usr/bin/python3 "$here/mlearn_to_extxyz.py" "$json/test.json" "$out/${el}_test.xyz"
+        train=$out/${el}_train.xyz test=$out/${el}_test.xyz
+        stress=$(printf '  stress: true\n  stress_sigma: %s' "$STRESS_SIGMA")
+    fi
     cat >"$out/$el.yaml" <<YAML
 data:
-  train: [$data/${el}_train.xyz]
-  test: [$data/${el}_test.xyz]
+  train: [$train]
+  test: [$test]
   forces_key: force
   validation_fraction: 0.1
 model:
-  cutoff: 5.0
-  radial_count: 10
-  angular_eta_count: 3
+  cutoff: ${CUTOFF:-5.0}
+  radial_count: ${RADIAL:-10}
+  angular_eta_count: ${ANGULAR_WIDTHS:-3}
+  angular_type: ${ANGULAR_TYPE:-3}
+  angular_shifted: ${ANGULAR_SHIFTED:-false}
   angular_zetas: [1, 2, 4, 16]
   hidden_layers: [30, 30]
+$scaling
 loss:
   energy_sigma: ${ENERGY_SIGMA:-$energy_sigma}
   force_sigma: ${FORCE_SIGMA:-0.03}
+$stress
 training:
 $schedule
   seed: 1
