@@ -20,7 +20,7 @@
 #        SCALING (model.scaling; sigma standardises the functions to mean 0 and deviation 1),
 #        CUTOFF (5.0 Å), RADIAL (10 radial functions), ANGULAR_WIDTHS (3 widths or centres per
 #        angular set), ANGULAR_TYPE (3 narrow, 9 wide), ANGULAR_SHIFTED (false: centred widths;
-#        true: nnp-sfparamgen's shifted grid)
+#        true: nnp-sfparamgen's shifted grid), SEED (1)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,7 +77,7 @@ loss:
 $stress
 training:
 $schedule
-  seed: 1
+  seed: ${SEED:-1}
   ema_decay: ${EMA_DECAY:-0}
 output:
   directory: $out/$el-model
