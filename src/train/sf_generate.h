@@ -6,7 +6,7 @@
  *   angular (type 3 narrow or 9 wide), for every central element and neighbour pair: a
  *     "centred" grid of n_eta widths (r_s = 0, η = 1 / (2 r_k²) for r_k evenly spaced in
  *     (0, r_c]), or with angular_shifted the radial kind of grid of n_eta centres r_s and widths
- *     Δ, which tells neighbour shells apart; every ζ of the list and λ = ±1.
+ *     Δ (nnp-sfparamgen's shifted mode); every ζ of the list and λ = ±1.
  * All with the model's cutoff function (type and α). */
 #ifndef MLPOT_TRAIN_SF_GENERATE_H
 #define MLPOT_TRAIN_SF_GENERATE_H
