@@ -14,7 +14,9 @@ import json
 import os
 import sys
 
-KBAR = 0.1 / 160.21766208  # eV/Å³ per kBar (0.1 GPa)
+from ase.units import GPa
+
+KBAR = 0.1 * GPa  # eV/Å³ per kBar
 VOIGT_FROM_VASP = (0, 1, 2, 4, 5, 3)  # ASE's yz, xz, xy are VASP's 5th, 6th and 4th
 
 

@@ -48,9 +48,9 @@ mlpot_status sf_generate(const sf_grid *g, const int *elements, int n_elements, 
         for (int a = 0; a < n_elements && !st; ++a)
             for (int b = a; b < n_elements && !st; ++b)
                 for (int k = 1; k <= g->n_eta && !st; ++k) {
-                    const double r = g->cutoff * k / g->n_eta, shift = (g->cutoff - g->r_lower) / g->n_eta;
-                    const double eta = g->angular_shifted ? 1.0 / (2.0 * shift * shift) : 1.0 / (2.0 * r * r);
-                    const double rs = g->angular_shifted ? g->r_lower + (k - 1) * shift : 0.0;
+                    const double r = g->cutoff * k / g->n_eta, spacing = (g->cutoff - g->r_lower) / g->n_eta;
+                    const double eta = g->angular_shifted ? 1.0 / (2.0 * spacing * spacing) : 1.0 / (2.0 * r * r);
+                    const double rs = g->angular_shifted ? g->r_lower + (k - 1) * spacing : 0.0;
                     for (int z = 0; z < g->n_zetas && !st; ++z)
                         for (int l = -1; l <= 1 && !st; l += 2) {
                             int used = snprintf(text, sizeof text, "%s %d %s %s %.17g %d %.17g %.17g", ec,
