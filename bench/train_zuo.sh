@@ -20,7 +20,9 @@
 #        SCALING (model.scaling; sigma standardises the functions to mean 0 and deviation 1),
 #        CUTOFF (5.0 Å), RADIAL (10 radial functions), ANGULAR_WIDTHS (3 widths or centres per
 #        angular set), ANGULAR_TYPE (3 narrow, 9 wide), ANGULAR_SHIFTED (false: centred widths;
-#        true: nnp-sfparamgen's shifted grid), SEED (1)
+#        true: nnp-sfparamgen's shifted grid), R_LOWER (0.5 Å, the grids' inner edge),
+#        ZETAS (angular exponents, "1, 2, 4, 16"), VALIDATION_FRACTION (0.1; at 0 the epoch of
+#        lowest training loss is kept), SEED (1)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,14 +63,15 @@ data:
   train: [$train]
   test: [$test]
   forces_key: force
-  validation_fraction: 0.1
+  validation_fraction: ${VALIDATION_FRACTION:-0.1}
 model:
   cutoff: ${CUTOFF:-5.0}
   radial_count: ${RADIAL:-10}
+  radial_r_lower: ${R_LOWER:-0.5}
   angular_eta_count: ${ANGULAR_WIDTHS:-3}
   angular_type: ${ANGULAR_TYPE:-3}
   angular_shifted: ${ANGULAR_SHIFTED:-false}
-  angular_zetas: [1, 2, 4, 16]
+  angular_zetas: [${ZETAS:-1, 2, 4, 16}]
   hidden_layers: [30, 30]
 $scaling
 loss:
