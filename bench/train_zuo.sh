@@ -22,7 +22,8 @@
 #        angular set), ANGULAR_TYPE (3 narrow, 9 wide), ANGULAR_SHIFTED (false: centred widths;
 #        true: nnp-sfparamgen's shifted grid), R_LOWER (0.5 Å, the grids' inner edge),
 #        ZETAS (angular exponents, "1, 2, 4, 16"), VALIDATION_FRACTION (0.1; at 0 the epoch of
-#        lowest training loss is kept), HIDDEN ("30, 30"), ACTIVATION (t: tanh; p softplus...), SEED (1)
+#        lowest training loss is kept), HIDDEN ("30, 30"), ACTIVATION (t: tanh; p: softplus),
+#        SEED (1)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
