@@ -141,12 +141,18 @@ training:
                     "output.checkpoint=" + os.path.join(tmp, folder + ".ckpt"), "--set",
                     "output.learning_curve=" + os.path.join(tmp, folder + ".csv")] + list(extra), env=env, **kw)
 
+    def prediction_path(name):
+        return os.path.join(tmp, "pred_%s.xyz" % name)
+
+    def predict(spec, name):
+        """mlpot eval of the model spec on the test frames, kept as pred_<name>.xyz: the frames."""
+        r = run(["eval", "-p", spec, "-o", prediction_path(name), test])
+        check(r.returncode == 0, "eval of %s: %s" % (spec, r.stderr))
+        return read(prediction_path(name), ":")
+
     def eval_rmse(model):
         """A written model's test RMSE in mlpot eval: energy meV/atom, forces meV/A."""
-        out = os.path.join(tmp, "pred_%s.xyz" % model)
-        r = run(["eval", "-p", os.path.join(tmp, model), "-o", out, test])
-        check(r.returncode == 0, "eval of the model %s: %s" % (model, r.stderr))
-        pred, ref = read(out, ":"), read(test, ":")
+        pred, ref = predict(os.path.join(tmp, model), model), read(test, ":")
         e_err = np.array([(p.get_potential_energy() - q.get_potential_energy()) / len(q) for p, q in zip(pred, ref)])
         f_err = np.concatenate([(p.get_forces() - q.get_forces()).ravel() for p, q in zip(pred, ref)])
         return 1e3 * np.sqrt(np.mean(e_err ** 2)), 1e3 * np.sqrt(np.mean(f_err ** 2))
@@ -321,13 +327,9 @@ training:
     check(r.returncode == 2 and "ema_decay" in r.stderr, "ema_decay 1 (no step would count) is refused: " + r.stderr.strip())
 
     # a committee of the Adam and the Kalman model: their mean, their spread as the variance
-    out_k = os.path.join(tmp, "pred_k1.xyz")
-    out_c = os.path.join(tmp, "pred_committee.xyz")
-    r = run(["eval", "-p", os.path.join(tmp, "k1"), "-o", out_k, test])
-    check(r.returncode == 0, "eval of the Kalman model: " + r.stderr)
-    r = run(["eval", "-p", "committee:%s;%s" % (os.path.join(tmp, "one"), os.path.join(tmp, "k1")), "-o", out_c, test])
-    check(r.returncode == 0, "eval of a committee: " + r.stderr)
-    for a, b, c in zip(read(os.path.join(tmp, "pred_one.xyz"), ":"), read(out_k, ":"), read(out_c, ":")):
+    pred_k = predict(os.path.join(tmp, "k1"), "k1")
+    pred_c = predict("committee:%s;%s" % (os.path.join(tmp, "one"), os.path.join(tmp, "k1")), "committee")
+    for a, b, c in zip(read(prediction_path("one"), ":"), pred_k, pred_c):  # "one": eval_rmse's, section 1
         ea, eb = a.get_potential_energy(), b.get_potential_energy()
         check(abs(c.get_potential_energy() - 0.5 * (ea + eb)) < 1e-9 and
               abs(c.info["energy_variance"] - 0.25 * (ea - eb) ** 2) < 1e-9 * max(1.0, (ea - eb) ** 2) and
