@@ -14,6 +14,10 @@
 #        EPOCHS (default 80), FORCE_FRACTION (default 0.2), OPTIMIZER (kalman or lbfgs),
 #        OUT (work folder kept afterwards, where an element's checkpoint is resumed; default a
 #        temporary one), EMA_DECAY (training.ema_decay, Kalman only; default 0, no average),
+#        ENERGY_FRACTION (training.energy_fraction, Kalman only: energy updates per training
+#        structure and epoch; default 1), FORCE_THRESHOLD (training.force_threshold, Kalman only:
+#        a force component is used when its error is at least this times the last training
+#        force RMSE, else the largest of three tried; default 0, every one),
 #        ENERGY_SIGMA and FORCE_SIGMA (loss noise levels in eV/atom and eV/Å; default 0.0001 with
 #        the Kalman filter, 0.0003 with L-BFGS, and 0.03), STRESS_SIGMA (eV/Å³: fit the stresses
 #        too, read from mlearn's JSON copies of the frames by mlearn_to_extxyz.py; unset: none),
@@ -35,8 +39,10 @@ data=$shared/zuo2020_mlearn/ACEData/ZuoEtAl2020
 case ${OPTIMIZER:-kalman} in # the loss weights and schedule that suit each optimiser
     kalman) energy_sigma=0.0001
             schedule=$(printf '  optimizer: kalman\n  kalman_batch: 16\n  kalman_eta: 0.00005\n'
-                       printf '  kalman_etamax: 0.005\n  force_fraction: %s\n  epochs: %s' \
-                              "${FORCE_FRACTION:-0.2}" "${EPOCHS:-80}") ;;
+                       printf '  kalman_etamax: 0.005\n  force_fraction: %s\n  epochs: %s\n' \
+                              "${FORCE_FRACTION:-0.2}" "${EPOCHS:-80}"
+                       printf '  energy_fraction: %s\n  force_threshold: %s' \
+                              "${ENERGY_FRACTION:-1}" "${FORCE_THRESHOLD:-0}") ;;
     lbfgs)  energy_sigma=0.0003
             schedule=$(printf '  optimizer: lbfgs\n  epochs: %s\n  early_stopping: 60' "${EPOCHS:-300}") ;;
     *)      echo "train_zuo.sh: OPTIMIZER must be kalman or lbfgs, not '$OPTIMIZER'" >&2; exit 2 ;;
