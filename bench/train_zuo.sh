@@ -27,7 +27,8 @@
 #        true: nnp-sfparamgen's shifted grid), R_LOWER (0.5 Å, the grids' inner edge),
 #        ZETAS (angular exponents, "1, 2, 4, 16"), VALIDATION_FRACTION (0.1; at 0 the epoch of
 #        lowest training loss is kept), HIDDEN ("30, 30"), ACTIVATION (t: tanh; p: softplus),
-#        SEED (1)
+#        SEED (1), SELECTION (training.selection: mean, or median of the validation structures'
+#        losses)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -90,6 +91,7 @@ training:
 $schedule
   seed: ${SEED:-1}
   ema_decay: ${EMA_DECAY:-0}
+  selection: ${SELECTION:-mean}
 output:
   directory: $out/$el-model
   checkpoint: $out/$el.checkpoint
