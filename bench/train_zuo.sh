@@ -28,7 +28,7 @@
 #        ZETAS (angular exponents, "1, 2, 4, 16"), VALIDATION_FRACTION (0.1; at 0 the epoch of
 #        lowest training loss is kept), HIDDEN ("30, 30"), ACTIVATION (t: tanh; p: softplus),
 #        SEED (1), SELECTION (training.selection: mean, or median of the validation structures'
-#        losses)
+#        losses), KEEP_LAST (training.keep_last: true keeps the last epoch's model)
 # Data: $MLPOT_SHARED_DATA (or ../shared/data) zuo2020_mlearn/ACEData/ZuoEtAl2020/<El>_{train,test}.xyz
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -92,6 +92,7 @@ $schedule
   seed: ${SEED:-1}
   ema_decay: ${EMA_DECAY:-0}
   selection: ${SELECTION:-mean}
+  keep_last: ${KEEP_LAST:-false}
 output:
   directory: $out/$el-model
   checkpoint: $out/$el.checkpoint

@@ -74,7 +74,8 @@ def config_fingerprint(printed, legacy):
         key, value = section + "." + name, rest.split("  # ")[0].strip()
         value = json.loads(value) if value.startswith('"') else value  # strings are quoted only when printed
         if (section == "output" or key in ("training.epochs", "training.resume", "training.early_stopping")
-                or (key, value) in (("training.selection", "mean"), ("training.ema_decay", "0"),
+                or (key, value) in (("training.selection", "mean"), ("training.keep_last", "false"),
+                                    ("training.ema_decay", "0"),
                                     ("training.stress_fraction", "1"), ("model.scaling", "scale_center"),
                                     ("model.angular_shifted", "false"))
                 or (key in ("training.learning_rate", "training.kalman_etamax") and not legacy)):
@@ -172,6 +173,24 @@ training:
     check(curve["epoch"][-1] == 30, "learning curve has every epoch")
     check(curve["train_force_rmse"][-1] < 0.7 * curve["train_force_rmse"][0],
           "training lowers the force error: %g -> %g" % (curve["train_force_rmse"][0], curve["train_force_rmse"][-1]))
+
+    # training.keep_last writes the last epoch's model; the training path is the same
+    r = train("kept", ["--epochs", "12", "--set", "training.keep_last=true"], env={"OMP_NUM_THREADS": "1"})
+    check(r.returncode == 0 and "kept epoch 12 of 12" in r.stdout, "keep_last: " + r.stdout + r.stderr)
+    r_best = train("best", ["--epochs", "12"], env={"OMP_NUM_THREADS": "1"})
+    check(r_best.returncode == 0 and "best epoch" in r_best.stdout, "12 epochs: " + r_best.stderr)
+    best_epoch = int(r_best.stdout.split("best epoch")[1].split()[0])
+    a = np.genfromtxt(os.path.join(tmp, "kept.csv"), delimiter=",", names=True)
+    b = np.genfromtxt(os.path.join(tmp, "best.csv"), delimiter=",", names=True)
+    check(len(a) == len(b) and all(np.array_equal(a[n], b[n], equal_nan=True) for n in a.dtype.names if n != "time_s"),
+          "keep_last leaves the learning curve as it was")
+    kept = np.array([p.get_forces() for p in predict(os.path.join(tmp, "kept"), "kept")])
+    best = np.array([p.get_forces() for p in predict(os.path.join(tmp, "best"), "best")])
+    check((best_epoch == 12) == np.array_equal(kept, best),
+          "the kept model is the best epoch's (%d) only where that is the last" % best_epoch)
+    kept_e, kept_f = eval_rmse("kept")
+    check(abs(kept_e - float(r.stdout.split("test set: energy RMSE")[1].split()[0])) <= 1e-3 * kept_e,
+          "the kept run reports its written model's test errors")
 
     # n2p2's sigma scaling (standardised inputs): the written model says so, and mlpot eval of it
     # gives the reported test errors

@@ -202,10 +202,13 @@ int cli_train(int argc, char **argv)
     }
     char model[4096];
     mlpot_train_config_get(c, "output.directory", model, sizeof model, &err);
+    char keep_last[16] = "";
+    mlpot_train_config_get(c, "training.keep_last", keep_last, sizeof keep_last, &err);
     char all[64] = ""; /* a resumed run's time so far, as in the learning curve */
     if (r.seconds_all > r.seconds) snprintf(all, sizeof all, " (%.1f s with the runs resumed)", r.seconds_all);
-    printf("trained %d parameters on %d structures (%d validation, %d test) in %.1f s%s; best epoch %d of %d\n",
-           r.n_parameters, r.n_train, r.n_validation, r.n_test, r.seconds, all, r.best_epoch, r.epochs_run);
+    printf("trained %d parameters on %d structures (%d validation, %d test) in %.1f s%s; %s epoch %d of %d\n",
+           r.n_parameters, r.n_train, r.n_validation, r.n_test, r.seconds, all, strcmp(keep_last, "true") ? "best" : "kept",
+           r.best_epoch, r.epochs_run);
     if (r.n_test > 0 && !isnan(r.test.charge_rmse))
         printf("test set: charges RMSE %.4g me, MAE %.4g me\n", 1e3 * r.test.charge_rmse, 1e3 * r.test.charge_mae);
     else if (r.n_test > 0) {

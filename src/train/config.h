@@ -54,6 +54,7 @@ struct mlpot_train_config {
     int stage; /* enum train_stage (train/loss.h) */
     int optimizer, epochs, batch_size, lr_patience, lbfgs_iterations, early_stopping, resume, cache_memory;
     int selection; /* enum train_selection */
+    int keep_last; /* write the last epoch's model, not the best loss's */
     double learning_rate, lr_decay, lr_min;
     unsigned long long seed;
     /* Kalman filter (train/kalman.h) */

@@ -318,8 +318,8 @@ static void hardness_chain_rule(const trainer *t, const double *theta, double *g
 /* Keys added after checkpoints were first written, with the default that reproduces the runs
  * before them: at that default they stay out of the fingerprint, so those checkpoints resume. */
 static const char *const LATER_KEYS[][2] = {
-    {"training.selection", "mean"}, {"training.ema_decay", "0"}, {"training.stress_fraction", "1"},
-    {"model.scaling", "scale_center"}, {"model.angular_shifted", "false"}};
+    {"training.selection", "mean"}, {"training.keep_last", "false"}, {"training.ema_decay", "0"},
+    {"training.stress_fraction", "1"}, {"model.scaling", "scale_center"}, {"model.angular_shifted", "false"}};
 
 /* The step sizes a resume may lower, so that a run that diverged goes on from its last
  * checkpoint with a smaller step instead of starting afresh (the message of a divergence says
@@ -823,16 +823,19 @@ static mlpot_status end_epoch(trainer *t, int epoch, double loss, double epoch_s
     if ((st = train_state_add_row(s, row, err))) return st;
     const int improved = epoch == 0 || val_loss < s->best_loss;
     if (improved) {
-        s->best_loss = val_loss, s->best_epoch = epoch, s->stop_wait = 0, s->lr_wait = 0;
-        memcpy(s->best, model, t->n_params * sizeof *s->best);
-        if ((st = write_model(t, s->best, row, err))) return st;
-        params_set(t, s->theta);
+        s->best_loss = val_loss, s->stop_wait = 0, s->lr_wait = 0;
     } else {
         s->stop_wait++, s->lr_wait++;
         if (t->c->optimizer == TRAIN_ADAM && s->lr_wait >= t->c->lr_patience) {
             s->lr = fmax(s->lr * t->c->lr_decay, fmin(t->c->lr_min, s->lr)); /* never up to lr_min */
             s->lr_wait = 0;
         }
+    }
+    if (improved || t->c->keep_last) { /* the model kept: best_epoch names it */
+        s->best_epoch = epoch;
+        memcpy(s->best, model, t->n_params * sizeof *s->best);
+        if ((st = write_model(t, s->best, row, err))) return st;
+        params_set(t, s->theta);
     }
     s->epoch = epoch;
     if ((st = write_learning_curve(t, err))) return st;
