@@ -88,7 +88,7 @@ typedef struct mlpot_train_progress {
     double learning_rate;  /* Adam's step size; the Kalman filter's eta */
     double elapsed_s;      /* since the start (or resume) */
     double epoch_s;        /* this epoch */
-    int best_epoch;        /* lowest validation loss so far */
+    int best_epoch;        /* the model kept so far: lowest validation loss, or the last (training.keep_last) */
     const char *message;   /* a note ("resumed from ...", "early stop", ...) or NULL */
 } mlpot_train_progress;
 
@@ -97,7 +97,7 @@ typedef void (*mlpot_train_callback)(const mlpot_train_progress *p, void *user);
 /* Final errors on the test set, overall and per element (forces of atoms of that element). */
 typedef struct mlpot_train_report {
     int n_train, n_validation, n_test; /* structures */
-    int epochs_run, best_epoch;
+    int epochs_run, best_epoch; /* best_epoch: the model written (see mlpot_train_progress) */
     mlpot_train_errors test;
     int n_elements;
     int elements[16];

@@ -111,7 +111,7 @@ static const key KEYS[] = {
     {"training.keep_last", K_BOOL, AT(keep_last), 0, "false", ANY, "keep the model of the last epoch instead of the one of lowest validation loss (training loss without validation): for a refit on all the data for an epoch count chosen beforehand, where a noisy loss would keep an accidental early epoch; early stopping and Adam's rate steps still follow the loss"},
     {"training.seed", K_SEED, AT(seed), 0, "1", ANY, "seed of every random choice (split, initial weights, batches)"},
     {"training.resume", K_BOOL, AT(resume), 0, "false", ANY, "continue from output.checkpoint"},
-    {"output.directory", K_STRING, AT(directory), 0, "nnp-model", ANY, "folder of the n2p2 model written (best validation epoch)"},
+    {"output.directory", K_STRING, AT(directory), 0, "nnp-model", ANY, "folder of the n2p2 model written (the best validation epoch, or the last with training.keep_last)"},
     {"output.learning_curve", K_STRING, AT(learning_curve), 0, "learning_curve.csv", ANY, "CSV of errors per epoch, with the seconds since training began, resumed runs included (empty: none)"},
     {"output.checkpoint", K_STRING, AT(checkpoint), 0, "train.checkpoint", ANY, "checkpoint written after every epoch (empty: none)"},
 };
