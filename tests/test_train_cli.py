@@ -184,13 +184,13 @@ training:
     b = np.genfromtxt(os.path.join(tmp, "best.csv"), delimiter=",", names=True)
     check(len(a) == len(b) and all(np.array_equal(a[n], b[n], equal_nan=True) for n in a.dtype.names if n != "time_s"),
           "keep_last leaves the learning curve as it was")
-    kept = np.array([p.get_forces() for p in predict(os.path.join(tmp, "kept"), "kept")])
+    kept_e, _ = eval_rmse("kept")  # its predictions stay in prediction_path("kept")
+    check(abs(kept_e - float(r.stdout.split("test set: energy RMSE")[1].split()[0])) <= 1e-3 * kept_e,
+          "the kept run reports its written model's test errors")
+    kept = np.array([p.get_forces() for p in read(prediction_path("kept"), ":")])
     best = np.array([p.get_forces() for p in predict(os.path.join(tmp, "best"), "best")])
     check((best_epoch == 12) == np.array_equal(kept, best),
           "the kept model is the best epoch's (%d) only where that is the last" % best_epoch)
-    kept_e, kept_f = eval_rmse("kept")
-    check(abs(kept_e - float(r.stdout.split("test set: energy RMSE")[1].split()[0])) <= 1e-3 * kept_e,
-          "the kept run reports its written model's test errors")
 
     # n2p2's sigma scaling (standardised inputs): the written model says so, and mlpot eval of it
     # gives the reported test errors
