@@ -519,6 +519,10 @@ write_trainlog
         (["--train", data, "--set", "model.cutoff=abc"], "model.cutoff: 'abc' is not a number"),
         (["--train", data, "--set", "model.cutoff=-1"], "outside"),
         (["--train", data, "--set", "model.activation=relu"], "second derivative"),
+        (["--train", data, "--set", "training.optimizer=kalman", "--set", "loss.regularization=1e-4"],
+         "the kalman filter updates from the measurements alone"),
+        (["--train", data, "--set", "training.optimizer=lbfgs", "--set", "training.ema_decay=0.99"],
+         "lbfgs ends each epoch at a minimum of its own"),
         (["--train", data, "--set", "data.validation_fraction=0.6", "--set", "data.test_fraction=0.5"], "none to train on"),
         ([], "no training data"),
     ]

@@ -78,7 +78,7 @@ static const key KEYS[] = {
     {"loss.charge_sigma", K_REAL, AT(charge_sigma), 0, "0.01", 1e-12, INFINITY, "noise level of reference charges (4G charges stage), e"},
     {"loss.forces", K_BOOL, AT(use_forces), 0, "true", ANY, "fit forces"},
     {"loss.stress", K_BOOL, AT(use_stress), 0, "false", ANY, "fit stress (periodic structures with a stress or virial label)"},
-    {"loss.regularization", K_REAL, AT(regularization), 0, "0", 0, INFINITY, "lambda of the L2 penalty on the parameters"},
+    {"loss.regularization", K_REAL, AT(regularization), 0, "0", 0, INFINITY, "lambda of the L2 penalty on the networks' weights and biases (adam and lbfgs; the kalman filter has none)"},
     {"training.stage", K_STAGE, AT(stage), 0, "energy", ANY, "energy: fit energies/forces/stress (a 2G model, or the short-range networks of a 4G model given model.electrostatics); charges: fit a 4G model's electronegativity networks and hardnesses to reference charges (n2p2's stage 1)"},
     {"training.optimizer", K_OPTIMIZER, AT(optimizer), 0, "adam", ANY, "adam (mini-batches), lbfgs (full batch) or kalman (n2p2's extended Kalman filter: one energy, force or stress component per measurement)"},
     {"training.epochs", K_INT, AT(epochs), 0, "100", 0, 10000000, "passes over the training data"},

@@ -904,6 +904,12 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     if (!st && c->ema_decay > 0.0 && c->optimizer == TRAIN_LBFGS)
         st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "training.ema_decay averages the noisy steps of adam and kalman; lbfgs "
                                                  "ends each epoch at a minimum of its own (set ema_decay to 0)");
+    /* the filter updates from the measurements alone (as n2p2's does): a penalty it would not
+     * apply is refused rather than reported in the loss and ignored in the steps */
+    if (!st && c->regularization > 0.0 && c->optimizer == TRAIN_KALMAN)
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "loss.regularization is applied by adam and lbfgs; the kalman filter "
+                                                 "updates from the measurements alone (set regularization to 0 or "
+                                                 "choose another optimizer)");
     if (st) {
         trainer_free(&t);
         return st;
