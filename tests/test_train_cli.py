@@ -18,6 +18,7 @@ potential:
 import json
 import os
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -77,7 +78,7 @@ def config_fingerprint(printed, legacy):
                 or (key, value) in (("training.selection", "mean"), ("training.keep_last", "false"),
                                     ("training.ema_decay", "0"),
                                     ("training.stress_fraction", "1"), ("model.scaling", "scale_center"),
-                                    ("model.angular_shifted", "false"))
+                                    ("model.angular_shifted", "false"), ("model.initial_weights", ""))
                 or (key in ("training.learning_rate", "training.kalman_etamax") and not legacy)):
             continue
         h = fnv1a(fnv1a(h, key.encode() + b"\0"), value.encode() + b"\0")
@@ -191,6 +192,55 @@ training:
     best = np.array([p.get_forces() for p in predict(os.path.join(tmp, "best"), "best")])
     check((best_epoch == 12) == np.array_equal(kept, best),
           "the kept model is the best epoch's (%d) only where that is the last" % best_epoch)
+
+    # model.initial_weights: the fit starts from a model's weights, scaling and reference energies.
+    # With no epochs the model written is that model, and its learning curve's one row holds the
+    # errors of that model's best epoch.
+    def written_model(folder):
+        """A model folder as written: input.nn without its comment lines, scaling.data, the Si weights."""
+        with open(os.path.join(tmp, folder, "input.nn")) as f:
+            text = [l for l in f if not l.startswith("#")]
+        return text + [open(os.path.join(tmp, folder, name), "rb").read() for name in ("scaling.data", "weights.014.data")]
+
+    one_best = int(report.split("best epoch")[1].split()[0])
+    r = train("from_one", ["--epochs", "0", "--set", "model.initial_weights=" + os.path.join(tmp, "one")])
+    check(r.returncode == 0 and written_model("from_one") == written_model("one"),
+          "0 epochs from initial weights write the model they came from: " + r.stderr)
+    a = np.genfromtxt(os.path.join(tmp, "one.csv"), delimiter=",", names=True)
+    b = np.genfromtxt(os.path.join(tmp, "from_one.csv"), delimiter=",", names=True)
+    errors = [n for n in a.dtype.names if n.endswith("_rmse") or n.endswith("_mae")]
+    check(b.size == 1 and all(np.array_equal(a[n][one_best], b[n], equal_nan=True) for n in errors),
+          "the curve starts at the errors of the initial model's best epoch %d" % one_best)
+    # a run from initial weights resumes as it would have gone on (the weights come from the
+    # checkpoint), and is refused when the folder's scaling has changed since
+    shutil.copytree(os.path.join(tmp, "one"), os.path.join(tmp, "one_copy"))
+    start = ["--set", "model.initial_weights=" + os.path.join(tmp, "one_copy")]
+    r1 = train("cont", start + ["--epochs", "2"])
+    r2 = train("cont", start + ["--epochs", "4", "--resume"])
+    r3 = train("cont_whole", start + ["--epochs", "4"])
+    check(r1.returncode == r2.returncode == r3.returncode == 0 and written_model("cont") == written_model("cont_whole"),
+          "a run from initial weights, resumed after 2 of 4 epochs, ends as the uninterrupted one: " + r2.stderr + r3.stderr)
+    scaling_path = os.path.join(tmp, "one_copy", "scaling.data")
+    rows = open(scaling_path).read().split("\n")
+    first = next(k for k, l in enumerate(rows) if l.strip() and not l.startswith("#"))
+    words = rows[first].split()
+    words[2] = repr(float(words[2]) - 0.01)
+    rows[first] = " ".join(words)
+    with open(scaling_path, "w") as f:
+        f.write("\n".join(rows))
+    r = train("cont", start + ["--epochs", "6", "--resume"])
+    check(r.returncode != 0 and "different configuration" in r.stderr,
+          "a resume after the initial model's scaling changed is refused: exit %d, %s" % (r.returncode, r.stderr.strip()))
+    # what must agree for the weights to mean what they meant, each named
+    for setting, phrase in (("model.hidden_layers=9,8", "the network of Si is"),
+                            ("model.activation=p", "the network of Si is"),
+                            ("model.radial_count=6", "symmetry functions of Si, the configuration"),
+                            ("model.cutoff=4.5", "symmetry function 1 of Si is"),
+                            ("model.scaling=scale", "the configuration's model.scaling scale"),
+                            ("model.reference_energies=Si=-4", "the reference energy of Si is")):
+        r = train("bad_start", ["--epochs", "1", "--set", "model.initial_weights=" + os.path.join(tmp, "one"), "--set", setting])
+        check(r.returncode == 2 and phrase in r.stderr and not os.path.exists(os.path.join(tmp, "bad_start")),
+              "initial weights with %s: exit %d, %s" % (setting, r.returncode, r.stderr.strip()))
 
     # n2p2's sigma scaling (standardised inputs): the written model says so, and mlpot eval of it
     # gives the reported test errors
@@ -487,6 +537,21 @@ write_trainlog
     with open(os.path.join(tmp, "from_nn", "input.nn")) as f:
         written = [l.split() for l in f if l.startswith("symfunction_short")]
     check(len(written) == 8, "the model has the file's 8 symmetry functions (%d)" % len(written))
+    # n2p2's use_old_weights_short: the weights and scaling.data beside input.nn are the start
+    old_dir = os.path.join(tmp, "n2p2_old")
+    os.mkdir(old_dir)
+    shutil.copy(os.path.join(nn_dir, "input.data"), old_dir)
+    for name in ("scaling.data", "weights.014.data"):
+        shutil.copy(os.path.join(tmp, "from_nn", name), old_dir)
+    with open(os.path.join(tmp, "from_nn", "input.nn")) as f:
+        atom_energies = "".join(l for l in f if l.startswith("atom_energy"))
+    with open(os.path.join(old_dir, "input.nn"), "w") as f:
+        f.write(input_nn.replace("epochs 8", "epochs 0") + atom_energies + "use_old_weights_short\n")
+    r = run(["train", os.path.join(old_dir, "input.nn"), "-q", "-o", os.path.join(tmp, "from_old"), "--set",
+             "output.checkpoint=", "--set", "output.learning_curve=", "--set", "loss.force_sigma=1", "--set",
+             "loss.energy_sigma=0.125"])
+    check(r.returncode == 0 and atom_energies and written_model("from_old")[-2:] == written_model("from_nn")[-2:],
+          "input.nn with use_old_weights_short and 0 epochs writes the weights and scaling beside it: " + r.stderr)
     for bad, phrase in (("normalize_nodes\n", "input.nn:%d: normalize_nodes" % (input_nn.count("\n") + 1)),
                         ("epoch 4\n", "epochs"), ("", "fading-memory")):
         with open(nn_path, "w") as f:

@@ -27,6 +27,11 @@ static const char *const SCALING_NAMES[] = {[ACSF_SCALE_NONE] = "none", [ACSF_SC
                                             [ACSF_CENTER] = "center", [ACSF_SCALE_CENTER] = "scale_center",
                                             [ACSF_SCALE_SIGMA] = "sigma"};
 
+const char *train_scaling_name(int type)
+{
+    return type >= 0 && type < (int)(sizeof SCALING_NAMES / sizeof *SCALING_NAMES) ? SCALING_NAMES[type] : "?";
+}
+
 typedef struct key {
     const char *name;
     int kind;
@@ -67,6 +72,7 @@ static const key KEYS[] = {
     {"model.scale_min", K_REAL, AT(scale_min), 0, "-1", ANY, "scaled symmetry functions range from scale_min ..."},
     {"model.scale_max", K_REAL, AT(scale_max), 0, "1", ANY, "... to scale_max (with sigma: the scaled functions have mean scale_min and standard deviation scale_max - scale_min)"},
     {"model.reference_energies", K_REFERENCES, 0, 0, "fit", ANY, "per-element energies subtracted before the networks: fit (least squares on composition) or El=value, ..."},
+    {"model.initial_weights", K_STRING, AT(initial_weights), 0, "", ANY, "a model folder (mlpot train's or n2p2's) whose network weights the fit starts from instead of random ones, e.g. to go on with more data (n2p2's use_old_weights_short): it must have the same elements, symmetry functions, layers, activation and scaling type as this configuration, and its scaling statistics, reference energies and normalisation are kept, so that its weights mean what they meant (empty: random weights from the seed)"},
     {"model.charge_widths", K_WIDTHS, 0, 0, "", ANY, "4G-HDNNP charges stage: Gaussian charge width sigma per element, Angstrom (El=value, ...; n2p2's fixed_gausswidth, e.g. covalent radii)"},
     {"model.initial_hardness", K_REAL, AT(initial_hardness), 0, "10", 1e-6, 1e6, "4G-HDNNP charges stage: starting hardness J of every element, eV/e^2 (fitted)"},
     {"model.screening", K_REALS, AT(screening), AT(n_screening), "", 0, 1000, "4G-HDNNP charges stage: inner, outer radius of n2p2's cosine screening of the electrostatic energy, Angstrom (empty: none)"},
@@ -129,6 +135,7 @@ void mlpot_train_config_free(mlpot_train_config *c)
     if (!c) return;
     list_free(&c->train), list_free(&c->validation), list_free(&c->test);
     free(c->energy_key), free(c->forces_key), free(c->stress_key), free(c->symmetry_functions), free(c->electrostatics);
+    free(c->initial_weights);
     free(c->directory), free(c->learning_curve), free(c->checkpoint);
     free(c);
 }

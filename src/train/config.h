@@ -37,6 +37,7 @@ struct mlpot_train_config {
     int scaling; /* enum acsf_scaling_type */
     double scale_min, scale_max;
     int n_reference;
+    char *initial_weights; /* "" or a model folder whose weights the networks start from */
     int reference_z[MLPOT_MAX_ELEMENT];
     double reference_energy[MLPOT_MAX_ELEMENT];
     /* 4G-HDNNP */
@@ -65,5 +66,8 @@ struct mlpot_train_config {
     /* output */
     char *directory, *learning_curve, *checkpoint;
 };
+
+/* model.scaling's name of a scaling type (enum acsf_scaling_type). */
+const char *train_scaling_name(int type);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "core/neighbours_internal.h"
 #include "core/memory.h"
 #include "mlpot/elements.h"
+#include "train/config.h"
 
 mlpot_status train_model_build(nnp_model *m, const int *elements, int n_elements, char *const *lines, int n_lines,
                                int cutoff_type, double alpha, const int *hidden, int n_hidden, int activation,
@@ -197,6 +199,96 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
     for (int e = 0; e < n_el && !st; ++e)
         if (!given[e]) m->offset[e] = b[col[e]];
     free(A), free(b), free(sv);
+    return st;
+}
+
+/* What must agree for the old weights to mean what they meant; the first difference, or MLPOT_OK. */
+static mlpot_status adoptable(const nnp_model *m, const nnp_model *old, const char *folder, const int *z,
+                              const double *energy, int n_given, mlpot_error *err)
+{
+    const acsf_set *a = &m->acsf, *b = &old->acsf;
+    if (old->generation != 2)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: a 4G model; model.initial_weights takes a 2G model", folder);
+    int same = a->n_elements == b->n_elements;
+    for (int e = 0; e < a->n_elements && same; ++e) same = a->z[e] == b->z[e];
+    if (!same) {
+        char have[256] = "", want[256] = "";
+        for (int e = 0; e < b->n_elements; ++e)
+            snprintf(have + strlen(have), sizeof have - strlen(have), " %s", mlpot_element_symbol(b->z[e]));
+        for (int e = 0; e < a->n_elements; ++e)
+            snprintf(want + strlen(want), sizeof want - strlen(want), " %s", mlpot_element_symbol(a->z[e]));
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: the model has the elements%s, the training data%s", folder, have, want);
+    }
+    if (a->cutoff_type != b->cutoff_type || a->cutoff_alpha != b->cutoff_alpha)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                          "%s: cutoff function %d (alpha %g), the configuration's %d (alpha %g): set model.cutoff_type and "
+                          "model.cutoff_alpha to the model's",
+                          folder, b->cutoff_type, b->cutoff_alpha, a->cutoff_type, a->cutoff_alpha);
+    for (int e = 0; e < a->n_elements; ++e) {
+        const char *el = mlpot_element_symbol(a->z[e]);
+        if (a->elements[e].n != b->elements[e].n)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "%s: %d symmetry functions of %s, the configuration %d (set model.symmetry_functions to the "
+                              "folder to take its functions)",
+                              folder, b->elements[e].n, el, a->elements[e].n);
+        for (int k = 0; k < a->elements[e].n; ++k) {
+            char fa[512], fb[512];
+            acsf_fn_format(a, &a->elements[e].fn[k], fa, sizeof fa);
+            acsf_fn_format(b, &b->elements[e].fn[k], fb, sizeof fb);
+            if (strcmp(fa, fb))
+                return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                                  "%s: symmetry function %d of %s is '%s', the configuration's '%s' (set "
+                                  "model.symmetry_functions to the folder to take its functions)",
+                                  folder, k + 1, el, fb, fa);
+        }
+        char na[256], nb[256];
+        nn_describe(&m->nets[e], na, sizeof na);
+        nn_describe(&old->nets[e], nb, sizeof nb);
+        if (strcmp(na, nb) || m->nets[e].normalize != old->nets[e].normalize)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: the network of %s is %s%s, the configuration's %s", folder, el, nb,
+                              old->nets[e].normalize ? " with normalize_nodes" : "", na);
+    }
+    const acsf_scaling *sa = &m->scaling, *sb = &old->scaling;
+    if (sa->type != sb->type || sa->smin != sb->smin || sa->smax != sb->smax)
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                          "%s: symmetry functions scaled by %s onto %g..%g, the configuration's model.scaling %s onto %g..%g "
+                          "(model.scale_min, model.scale_max)",
+                          folder, train_scaling_name(sb->type), sb->smin, sb->smax, train_scaling_name(sa->type), sa->smin,
+                          sa->smax);
+    for (int k = 0; k < n_given; ++k) {
+        const int e = z[k] >= 1 && z[k] <= MLPOT_MAX_ELEMENT ? a->index[z[k]] : -1;
+        if (e >= 0 && energy[k] != old->offset[e])
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
+                              "%s: the reference energy of %s is %.17g, model.reference_energies gives %.17g (leave it to "
+                              "the model)",
+                              folder, mlpot_element_symbol(z[k]), old->offset[e], energy[k]);
+    }
+    return MLPOT_OK;
+}
+
+mlpot_status train_model_adopt(nnp_model *m, const char *folder, const int *z, const double *energy, int n_given,
+                               mlpot_error *err)
+{
+    nnp_model old;
+    memset(&old, 0, sizeof old);
+    mlpot_status st = nnp_model_load(folder, NULL, &old, err);
+    if (st) return st;
+    st = adoptable(m, &old, folder, z, energy, n_given, err);
+    for (int e = 0; e < m->acsf.n_elements && !st; ++e) {
+        const size_t n = (size_t)m->acsf.elements[e].n;
+        acsf_scaling_element *to = &m->scaling.elements[e];
+        const acsf_scaling_element *from = &old.scaling.elements[e];
+        memcpy(to->gmin, from->gmin, n * sizeof *to->gmin), memcpy(to->gmax, from->gmax, n * sizeof *to->gmax);
+        memcpy(to->gmean, from->gmean, n * sizeof *to->gmean), memcpy(to->gsigma, from->gsigma, n * sizeof *to->gsigma);
+        memcpy(to->factor, from->factor, n * sizeof *to->factor), memcpy(to->shift, from->shift, n * sizeof *to->shift);
+        memcpy(m->nets[e].params, old.nets[e].params, m->nets[e].n_params * sizeof *m->nets[e].params);
+        m->offset[e] = old.offset[e];
+    }
+    if (!st) {
+        m->normalize = old.normalize;
+        m->mean_energy = old.mean_energy, m->conv_energy = old.conv_energy, m->conv_length = old.conv_length;
+    }
+    nnp_model_free(&old);
     return st;
 }
 

@@ -32,6 +32,15 @@ mlpot_status train_model_statistics(nnp_model *m, const mlpot_structure *const *
 mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure *const *s, size_t n, const int *z,
                                             const double *energy, int n_given, const double *shift, mlpot_error *err);
 
+/* Continuing a fit (model.initial_weights, n2p2's use_old_weights_short): the networks' weights,
+ * scaling statistics, reference energies and energy normalisation of the model in `folder` replace
+ * m's, so that the weights see the inputs and give the energies they were fitted to. The folder
+ * must have m's elements, symmetry functions, network layers and activations, and scaling type and
+ * range; reference energies the configuration gives (z[k], energy[k], n_given of them) must be its
+ * own. Messages name the folder and what differs. */
+mlpot_status train_model_adopt(nnp_model *m, const char *folder, const int *z, const double *energy, int n_given,
+                               mlpot_error *err);
+
 /* Initial parameters: weights uniform in ±sqrt(6 / (n_in + n_out)) (Glorot), the output
  * layer's scaled by 0.1 so that the first predictions are the reference energies; biases 0. */
 void train_model_init_params(nnp_model *m, rng *r);

@@ -178,6 +178,8 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
     rng r;
     rng_seed(&r, c->seed, 2);
     train_model_init_params(&t->model, &r);
+    if (c->initial_weights && *c->initial_weights)
+        return train_model_adopt(&t->model, c->initial_weights, c->reference_z, c->reference_energy, c->n_reference, err);
     return MLPOT_OK;
 }
 
@@ -319,7 +321,8 @@ static void hardness_chain_rule(const trainer *t, const double *theta, double *g
  * before them: at that default they stay out of the fingerprint, so those checkpoints resume. */
 static const char *const LATER_KEYS[][2] = {
     {"training.selection", "mean"}, {"training.keep_last", "false"}, {"training.ema_decay", "0"},
-    {"training.stress_fraction", "1"}, {"model.scaling", "scale_center"}, {"model.angular_shifted", "false"}};
+    {"training.stress_fraction", "1"}, {"model.scaling", "scale_center"}, {"model.angular_shifted", "false"},
+    {"model.initial_weights", ""}};
 
 /* The step sizes a resume may lower, so that a run that diverged goes on from its last
  * checkpoint with a smaller step instead of starting afresh (the message of a divergence says
@@ -471,6 +474,26 @@ static mlpot_status write_model(trainer *t, const double *theta, const double *r
              mlpot_version(), t->data.n[TRAIN_SET], t->data.n[VALIDATION_SET], (int)row[0], which, val ? row[10] : row[4],
              val ? row[12] : row[6]);
     return nnp_model_write(&t->model, t->c->directory, comment, err);
+}
+
+/* A fit started from another model's weights (model.initial_weights) also uses its scaling,
+ * reference energies and normalisation, which the configuration names only by the folder: they
+ * go into the fingerprint, so that a resume on a changed folder is refused. Its weights do not:
+ * a resumed run takes them from the checkpoint, and the folder may be the one the run writes. */
+static uint64_t adopted_fingerprint(uint64_t h, const nnp_model *m)
+{
+    for (int e = 0; e < m->acsf.n_elements; ++e) {
+        const size_t n = (size_t)m->acsf.elements[e].n;
+        const acsf_scaling_element *sc = &m->scaling.elements[e];
+        h = train_fnv1a(h, sc->factor, n * sizeof(double));
+        h = train_fnv1a(h, sc->shift, n * sizeof(double));
+        h = train_fnv1a(h, sc->gmin, n * sizeof(double));
+        h = train_fnv1a(h, sc->gmax, n * sizeof(double));
+        h = train_fnv1a(h, &m->offset[e], sizeof(double));
+    }
+    const double normalisation[3] = {m->normalize ? m->mean_energy : 0.0, m->normalize ? m->conv_energy : 0.0,
+                                     m->normalize ? m->conv_length : 0.0};
+    return train_fnv1a(h, normalisation, sizeof normalisation);
 }
 
 /* --- optimisers ------------------------------------------------------------------------------ */
@@ -889,6 +912,10 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "model.electrostatics is for the short-range stage (training.stage: energy)");
     if (!st && c->stage == TRAIN_STAGE_CHARGES) t.w.use_forces = t.w.use_stress = 0;
     if (!st && (c->stage == TRAIN_STAGE_CHARGES || (c->electrostatics && *c->electrostatics))) st = check_4g_units(c, err);
+    if (!st && c->initial_weights && *c->initial_weights &&
+        (c->stage == TRAIN_STAGE_CHARGES || (c->electrostatics && *c->electrostatics)))
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "model.initial_weights starts the networks of a 2G model; the stages of a "
+                                                 "4G model start from random weights");
     if (!st && c->electrostatics && *c->electrostatics) st = setup_short_4g(&t, err);
     else if (!st) st = setup_model(&t, err);
     if (!st && c->stage == TRAIN_STAGE_CHARGES) st = setup_charges(&t, err);
@@ -920,6 +947,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
         t.fingerprint = folder_fingerprint(t.fingerprint, &t.model);
         legacy = folder_fingerprint(legacy, &t.model);
     }
+    if (c->initial_weights && *c->initial_weights) t.fingerprint = adopted_fingerprint(t.fingerprint, &t.model);
     train_state *s = &t.state;
     params_get(&t, s->theta);
     memcpy(s->average, s->theta, t.n_params * sizeof *s->average); /* epoch 0's model; the first step replaces it */
