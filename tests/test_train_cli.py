@@ -552,6 +552,27 @@ write_trainlog
              "loss.energy_sigma=0.125"])
     check(r.returncode == 0 and atom_energies and written_model("from_old")[-2:] == written_model("from_nn")[-2:],
           "input.nn with use_old_weights_short and 0 epochs writes the weights and scaling beside it: " + r.stderr)
+    # n2p2's own water model (trained by nnp-train, with data-set normalisation) as the start of
+    # a fit on its training example: the untrained row of the curve is that model's error there
+    shared = os.environ.get("MLPOT_SHARED_DATA", "")
+    water_model = os.path.join(shared, "n2p2/examples/nnp-predict/H2O_RPBE-D3")
+    water_train = os.path.join(shared, "n2p2/examples/nnp-train/H2O_RPBE-D3")
+    if os.path.isdir(water_model) and os.path.isdir(water_train):
+        r = run(["train", os.path.join(water_train, "input.nn"), "-q", "-o", os.path.join(tmp, "water"), "--set",
+                 "output.checkpoint=", "--set", "output.learning_curve=" + os.path.join(tmp, "water.csv"), "--set",
+                 "model.initial_weights=" + water_model, "--set", "model.reference_energies=fit", "--set",
+                 "data.validation_fraction=0", "--epochs", "0"])
+        e = run(["eval", "-p", water_model, "-o", os.devnull, os.path.join(water_train, "input.data")])
+        m = re.search(r"energy vs reference: RMSE (\S+),.*\n.*forces vs reference: RMSE (\S+),", e.stderr)
+        curve = np.genfromtxt(os.path.join(tmp, "water.csv"), delimiter=",", names=True) if r.returncode == 0 else None
+        check(r.returncode == 0 and m is not None and
+              abs(curve["train_energy_rmse"] - float(m.group(1))) <= 1e-5 * float(m.group(1)) and
+              abs(curve["train_force_rmse"] - float(m.group(2))) <= 1e-5 * float(m.group(2)),
+              "n2p2's water model as initial weights starts at its own errors (%s): %s" % (m and m.groups(), r.stderr))
+        r = run(["eval", "-p", os.path.join(tmp, "water"), "-o", os.devnull, os.path.join(water_train, "input.data")])
+        check(m is not None and m.group(0) in r.stderr, "the written model keeps the normalisation: " + r.stderr)
+    else:
+        print("(n2p2's water example not found: its initial-weights check skipped)")
     for bad, phrase in (("normalize_nodes\n", "input.nn:%d: normalize_nodes" % (input_nn.count("\n") + 1)),
                         ("epoch 4\n", "epochs"), ("", "fading-memory")):
         with open(nn_path, "w") as f:
