@@ -234,7 +234,7 @@ training:
     # what must agree for the weights to mean what they meant, each named
     for setting, phrase in (("model.hidden_layers=9,8", "the network of Si is"),
                             ("model.activation=p", "the network of Si is"),
-                            ("model.radial_count=6", "symmetry functions of Si, the configuration"),
+                            ("model.radial_count=6", "symmetry functions of Si, the configuration's"),
                             ("model.cutoff=4.5", "symmetry function 1 of Si is"),
                             ("model.scaling=scale", "the configuration's model.scaling scale"),
                             ("model.reference_energies=Si=-4", "the reference energy of Si is")):

@@ -228,7 +228,7 @@ static mlpot_status adoptable(const nnp_model *m, const nnp_model *old, const ch
         const char *el = mlpot_element_symbol(a->z[e]);
         if (a->elements[e].n != b->elements[e].n)
             return mlpot_fail(err, MLPOT_ERR_ARGUMENT,
-                              "%s: %d symmetry functions of %s, the configuration %d (set model.symmetry_functions to the "
+                              "%s: %d symmetry functions of %s, the configuration's %d (set model.symmetry_functions to the "
                               "folder to take its functions)",
                               folder, b->elements[e].n, el, a->elements[e].n);
         for (int k = 0; k < a->elements[e].n; ++k) {
