@@ -145,18 +145,17 @@ static mlpot_status map_settings(mlpot_train_config *c, const n2p2_settings *s, 
     if (!st && *refs) st = mlpot_train_config_set(c, "model.reference_energies", refs, err);
     /* the symmetry functions (and cutoff function) from the file itself; data beside it */
     if (!st && n2p2_settings_find(s, "symfunction_short")) st = mlpot_train_config_set(c, "model.symmetry_functions", path, err);
+    const char *slash = strrchr(path, '/');
+    const int folder_length = slash ? (int)(slash - path + 1) : 0; /* "dir/" of input.nn, or "" */
     /* n2p2 then starts from the weights.ZZZ.data (and scaling.data) beside input.nn */
     if (!st && (e = n2p2_settings_find(s, "use_old_weights_short"))) {
         char folder[4200];
-        const char *slash = strrchr(path, '/');
-        if (!slash) snprintf(folder, sizeof folder, ".");
-        else snprintf(folder, sizeof folder, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+        snprintf(folder, sizeof folder, "%.*s", folder_length ? folder_length : 1, folder_length ? path : ".");
         st = set(c, s, e, "model.initial_weights", folder, err);
     }
     if (!st) {
         char data[4200];
-        const char *slash = strrchr(path, '/');
-        snprintf(data, sizeof data, "%.*sinput.data", slash ? (int)(slash - path + 1) : 0, path);
+        snprintf(data, sizeof data, "%.*sinput.data", folder_length, path);
         st = mlpot_train_config_set(c, "data.format", "n2p2", err);
         if (!st && !c->train.n) st = mlpot_train_config_set(c, "data.train", data, err);
     }

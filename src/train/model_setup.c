@@ -270,21 +270,16 @@ mlpot_status train_model_adopt(nnp_model *m, const char *folder, const int *z, c
                                mlpot_error *err)
 {
     nnp_model old;
-    memset(&old, 0, sizeof old);
     mlpot_status st = nnp_model_load(folder, NULL, &old, err);
     if (st) return st;
     st = adoptable(m, &old, folder, z, energy, n_given, err);
-    for (int e = 0; e < m->acsf.n_elements && !st; ++e) {
-        const size_t n = (size_t)m->acsf.elements[e].n;
-        acsf_scaling_element *to = &m->scaling.elements[e];
-        const acsf_scaling_element *from = &old.scaling.elements[e];
-        memcpy(to->gmin, from->gmin, n * sizeof *to->gmin), memcpy(to->gmax, from->gmax, n * sizeof *to->gmax);
-        memcpy(to->gmean, from->gmean, n * sizeof *to->gmean), memcpy(to->gsigma, from->gsigma, n * sizeof *to->gsigma);
-        memcpy(to->factor, from->factor, n * sizeof *to->factor), memcpy(to->shift, from->shift, n * sizeof *to->shift);
-        memcpy(m->nets[e].params, old.nets[e].params, m->nets[e].n_params * sizeof *m->nets[e].params);
-        m->offset[e] = old.offset[e];
-    }
-    if (!st) {
+    if (!st) { /* same elements, functions and scaling type: the old scaling replaces m's whole */
+        const acsf_scaling computed = m->scaling;
+        m->scaling = old.scaling, old.scaling = computed;
+        for (int e = 0; e < m->acsf.n_elements; ++e) {
+            memcpy(m->nets[e].params, old.nets[e].params, m->nets[e].n_params * sizeof *m->nets[e].params);
+            m->offset[e] = old.offset[e];
+        }
         m->normalize = old.normalize;
         m->mean_energy = old.mean_energy, m->conv_energy = old.conv_energy, m->conv_length = old.conv_length;
     }

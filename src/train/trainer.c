@@ -366,6 +366,15 @@ static uint64_t fingerprint(const mlpot_train_config *c, int legacy)
     return h;
 }
 
+/* Element e's input scaling (factor and shift: what the networks see), for the fingerprints of
+ * models taken from a folder. */
+static uint64_t scaling_fingerprint(uint64_t h, const nnp_model *m, int e)
+{
+    const acsf_scaling_element *sc = &m->scaling.elements[e];
+    h = train_fnv1a(h, sc->factor, (size_t)m->acsf.elements[e].n * sizeof(double));
+    return train_fnv1a(h, sc->shift, (size_t)m->acsf.elements[e].n * sizeof(double));
+}
+
 /* The short-range stage of a 4G model also depends on the charges stage's model, which the
  * configuration names only by its folder: its electronegativity networks, hardnesses, widths and
  * scaling go into the fingerprint, so that a resume on a changed folder is refused. */
@@ -376,9 +385,7 @@ static uint64_t folder_fingerprint(uint64_t h, const nnp_model *m)
         h = train_fnv1a(h, el->nets[e].params, el->nets[e].n_params * sizeof(double));
         h = train_fnv1a(h, &el->hardness[e], sizeof(double));
         h = train_fnv1a(h, &el->width[e], sizeof(double));
-        const acsf_scaling_element *sc = &m->scaling.elements[e];
-        h = train_fnv1a(h, sc->factor, (size_t)m->acsf.elements[e].n * sizeof(double));
-        h = train_fnv1a(h, sc->shift, (size_t)m->acsf.elements[e].n * sizeof(double));
+        h = scaling_fingerprint(h, m, e);
     }
     return h;
 }
@@ -483,12 +490,7 @@ static mlpot_status write_model(trainer *t, const double *theta, const double *r
 static uint64_t adopted_fingerprint(uint64_t h, const nnp_model *m)
 {
     for (int e = 0; e < m->acsf.n_elements; ++e) {
-        const size_t n = (size_t)m->acsf.elements[e].n;
-        const acsf_scaling_element *sc = &m->scaling.elements[e];
-        h = train_fnv1a(h, sc->factor, n * sizeof(double));
-        h = train_fnv1a(h, sc->shift, n * sizeof(double));
-        h = train_fnv1a(h, sc->gmin, n * sizeof(double));
-        h = train_fnv1a(h, sc->gmax, n * sizeof(double));
+        h = scaling_fingerprint(h, m, e); /* the inputs the weights see */
         h = train_fnv1a(h, &m->offset[e], sizeof(double));
     }
     const double normalisation[3] = {m->normalize ? m->mean_energy : 0.0, m->normalize ? m->conv_energy : 0.0,
