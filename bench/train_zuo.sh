@@ -22,7 +22,9 @@
 #        the Kalman filter, 0.0003 with L-BFGS, and 0.03), STRESS_SIGMA (eV/Å³: fit the stresses
 #        too, read from mlearn's JSON copies of the frames by mlearn_to_extxyz.py; unset: none),
 #        SCALING (model.scaling; sigma standardises the functions to mean 0 and deviation 1),
-#        CUTOFF (5.0 Å), RADIAL (10 radial functions), ANGULAR_WIDTHS (3 widths or centres per
+#        CUTOFF (5.0 Å), CUTOFF_TYPE (model.cutoff_type: n2p2's number, default 6, poly2),
+#        CUTOFF_ALPHA (model.cutoff_alpha: the cutoff function is 1 inside CUTOFF_ALPHA·CUTOFF;
+#        default 0, so it decays over the whole sphere), RADIAL (10 radial functions), ANGULAR_WIDTHS (3 widths or centres per
 #        angular set), ANGULAR_TYPE (3 narrow, 9 wide), ANGULAR_SHIFTED (false: centred widths;
 #        true: nnp-sfparamgen's shifted grid), R_LOWER (0.5 Å, the grids' inner edge),
 #        ZETAS (angular exponents, "1, 2, 4, 16"), VALIDATION_FRACTION (0.1; at 0 the epoch of
@@ -74,6 +76,8 @@ data:
   validation_fraction: ${VALIDATION_FRACTION:-0.1}
 model:
   cutoff: ${CUTOFF:-5.0}
+  cutoff_type: ${CUTOFF_TYPE:-6}
+  cutoff_alpha: ${CUTOFF_ALPHA:-0}
   radial_count: ${RADIAL:-10}
   radial_r_lower: ${R_LOWER:-0.5}
   angular_eta_count: ${ANGULAR_WIDTHS:-3}
