@@ -200,6 +200,63 @@ static void recovery(void)
     mlpot_dataset_free(&d);
 }
 
+/* A frame's own noise levels (info keys energy_sigma, force_sigma, virial_sigma) are absolute,
+ * as gap_fit reads them: set to the defaults' per-atom values times √N they fit the model the
+ * defaults fit; set to the per-atom values themselves they fit another. config_weight 4 on every
+ * frame is noise levels halved. */
+static void frame_sigmas(void)
+{
+    mlpot_dataset d;
+    read_si_tiny(&d);
+    char gap[1024];
+    snprintf(gap, sizeof gap, "%s n_sparse=15 sparse_method=uniform : %s n_sparse=40 sparse_method=cur_points", GAP_2B,
+             GAP_SOAP);
+    mlpot_gap_fit_options o;
+    mlpot_gap_fit_options_default(&o);
+    o.gap = gap;
+    o.sigma_energy = 0.002, o.sigma_force = 0.2, o.sigma_virial = 0.2;
+    o.e0_method = MLPOT_GAP_E0_AVERAGE;
+    const mlpot_structure **frames = malloc(d.n_frames * sizeof *frames);
+    for (size_t q = 0; q < d.n_frames; ++q) frames[q] = &d.frames[q];
+    mlpot_potential *plain = NULL, *own = NULL, *unscaled = NULL, *weighted = NULL, *halved = NULL;
+    CHECK_OK(mlpot_gap_fit(frames, d.n_frames, &o, &plain, NULL, &test_err));
+    for (int pass = 0; pass < 2; ++pass) {
+        for (size_t q = 0; q < d.n_frames; ++q) {
+            const double root_n = pass == 0 ? sqrt((double)d.frames[q].n_atoms) : 1.0;
+            char text[3][40];
+            snprintf(text[0], sizeof text[0], "%.17g", 0.002 * root_n);
+            snprintf(text[1], sizeof text[1], "%.17g", 0.2);
+            snprintf(text[2], sizeof text[2], "%.17g", 0.2 * root_n);
+            CHECK_OK(mlpot_structure_set_info(&d.frames[q], "energy_sigma", text[0], &test_err));
+            CHECK_OK(mlpot_structure_set_info(&d.frames[q], "force_sigma", text[1], &test_err));
+            CHECK_OK(mlpot_structure_set_info(&d.frames[q], "virial_sigma", text[2], &test_err));
+        }
+        CHECK_OK(mlpot_gap_fit(frames, d.n_frames, &o, pass == 0 ? &own : &unscaled, NULL, &test_err));
+    }
+    for (size_t q = 0; q < d.n_frames; ++q) {
+        mlpot_structure_remove_info(&d.frames[q], "energy_sigma");
+        mlpot_structure_remove_info(&d.frames[q], "force_sigma");
+        mlpot_structure_remove_info(&d.frames[q], "virial_sigma");
+        d.frames[q].weight = 4.0;
+    }
+    CHECK_OK(mlpot_gap_fit(frames, d.n_frames, &o, &weighted, NULL, &test_err));
+    o.sigma_energy /= 2, o.sigma_force /= 2, o.sigma_virial /= 2;
+    for (size_t q = 0; q < d.n_frames; ++q) d.frames[q].weight = 1.0;
+    CHECK_OK(mlpot_gap_fit(frames, d.n_frames, &o, &halved, NULL, &test_err));
+    double de, df, dw, ue, uf, uw, we, wf, ww;
+    compare_models(own, plain, &d, &de, &df, &dw);
+    compare_models(unscaled, plain, &d, &ue, &uf, &uw);
+    compare_models(weighted, halved, &d, &we, &wf, &ww);
+    CHECK(de < 1e-8 && df < 1e-7 && dw < 1e-7, "frames' own sigmas times sqrt(N) differ from the defaults: %.3g %.3g %.3g", de,
+          df, dw);
+    CHECK(ue > 1e-5, "frames' own sigmas are read as absolute, not per atom: |dE| %.3g", ue);
+    CHECK(we < 1e-8 && wf < 1e-7 && ww < 1e-7, "config_weight 4 differs from halved sigmas: %.3g %.3g %.3g", we, wf, ww);
+    mlpot_potential_free(plain), mlpot_potential_free(own), mlpot_potential_free(unscaled);
+    mlpot_potential_free(weighted), mlpot_potential_free(halved);
+    free(frames);
+    mlpot_dataset_free(&d);
+}
+
 static void bad_settings(void)
 {
     mlpot_dataset d;
@@ -247,6 +304,7 @@ int main(void)
 {
     quip_reference_fit();
     recovery();
+    frame_sigmas();
     bad_settings();
     return test_finish("test_gap_fit");
 }

@@ -205,7 +205,7 @@ int main(void)
     memcpy(s.charges, ref.charges, (size_t)n * sizeof *s.charges);
     size_t offsets[8];
     train_model_offsets(&m, offsets);
-    train_weights w = {1.0 / (1e-4 * 1e-4), 1.0 / (1e-3 * 1e-3), 1.0 / (1e-6 * 1e-6), 1, 1, TRAIN_STAGE_ENERGY, 0.0};
+    train_weights w = {1.0 / (1e-4 * 1e-4), 1.0 / (1e-3 * 1e-3), 1.0 / (1e-6 * 1e-6), 1, 1, TRAIN_STAGE_ENERGY, 0.0, {0}};
     train_workspace ws;
     train_workspace_init(&ws);
     train_residuals res;
@@ -223,7 +223,7 @@ int main(void)
     mc.nets = m.elec.nets;
     size_t coff[8];
     train_model_offsets(&mc, coff);
-    train_weights wq = {0, 0, 0, 0, 0, TRAIN_STAGE_CHARGES, 1.0 / (1e-3 * 1e-3)};
+    train_weights wq = {0, 0, 0, 0, 0, TRAIN_STAGE_CHARGES, 1.0 / (1e-3 * 1e-3), {0}};
     (void)loss_at(&mc, coff, &s, &wq, &ws, &res, NULL);
     const double q_rmse = sqrt(res.charge_sq / (double)res.charge_n);
     printf("charges stage with the model's networks: charges %.3g e off the potential\n", q_rmse);
@@ -239,7 +239,7 @@ int main(void)
     const char *names[3] = {"energy", "forces", "stress"};
     for (int term = 0; term < 3; ++term) {
         train_weights wt = {term == 0 ? w.energy : 0, term == 1 ? w.force : 0, term == 2 ? w.stress : 0, term == 1, term == 2,
-                            TRAIN_STAGE_ENERGY, 0.0};
+                            TRAIN_STAGE_ENERGY, 0.0, {0}};
         char what[64];
         snprintf(what, sizeof what, "short-range stage, %s alone", names[term]);
         check_gradient(&m, &s, &wt, &ws, what);

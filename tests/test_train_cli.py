@@ -256,6 +256,73 @@ training:
           scaled.shape[1] == 6 and np.all(scaled[:, 5] > 0) and abs(rmse_e - reported) <= 1e-3 * reported,
           "the sigma-scaled model: keyword written, sigma column, eval gives the reported %g meV/atom (%g)" % (reported, rmse_e))
 
+    # per-structure noise levels and weights. A frame's own energy_sigma (eV, of its energy),
+    # force_sigma and virial_sigma are gap_fit's absolute per-configuration keys: every training
+    # frame given twice the run's noise levels trains the model the run with loss.energy_sigma
+    # and loss.force_sigma doubled does, bit for bit (Adam, and the Kalman filter, whose
+    # measurements are scaled by them)
+    noisy = os.path.join(tmp, "noisy.xyz")
+    frames_n = read(data, ":")
+    for a in frames_n:
+        a.info["energy_sigma"], a.info["force_sigma"] = repr(len(a) * 0.002), repr(0.1)
+    write(noisy, frames_n, format="extxyz")
+    doubled = ["--set", "loss.energy_sigma=0.002", "--set", "loss.force_sigma=0.1"]
+    for name, extra in (("adam", []), ("kalman", ["--set", "training.optimizer=kalman", "--set", "training.kalman_batch=4"])):
+        r1 = train("own_sigma_" + name, ["--epochs", "4", "--set", "data.train=[%s]" % noisy] + extra)
+        r2 = train("run_sigma_" + name, ["--epochs", "4"] + doubled + extra)
+        r3 = train("plain_sigma_" + name, ["--epochs", "4"] + extra)
+        check(r1.returncode == 0 and r2.returncode == 0 and r3.returncode == 0, "noise levels: " + r1.stderr + r2.stderr + r3.stderr)
+        same = files_of(os.path.join(tmp, "own_sigma_" + name)) == files_of(os.path.join(tmp, "run_sigma_" + name))
+        plain = files_of(os.path.join(tmp, "own_sigma_" + name)) == files_of(os.path.join(tmp, "plain_sigma_" + name))
+        check(same and not plain, "%s: the frames' own noise levels train as the run's doubled (%s), not as the run's (%s)"
+              % (name, same, plain))
+    # config_weight (MACE's key): frames of weight 0 with absurd labels change nothing (L-BFGS on
+    # the full batch, given reference energies and min-max scaling, which copies of training
+    # geometries leave as they were); of weight 1 they spoil the fit
+    def spoilt(weight):
+        path = os.path.join(tmp, "spoilt_%g.xyz" % weight)
+        extra_frames = read(data, "2:5")  # copies of training frames
+        for a in extra_frames:
+            a.calc.results["energy"] += 50.0
+            a.calc.results["forces"] = -3.0 * a.get_forces()
+            a.info["config_weight"] = weight
+        write(path, read(data, ":")[2:] + extra_frames, format="extxyz")
+        return path
+    validation = os.path.join(tmp, "validation.xyz")
+    write(validation, read(data, "0:2"), format="extxyz")
+    fixed = ["--epochs", "6", "--set", "training.optimizer=lbfgs", "--set", "model.reference_energies=Si=-4.3",
+             "--set", "model.scaling=scale", "--set", "data.validation=[%s]" % validation]
+    clean = os.path.join(tmp, "clean.xyz")
+    write(clean, read(data, ":")[2:], format="extxyz")
+    r0 = train("unspoilt", fixed + ["--set", "data.train=[%s]" % clean])
+    r1 = train("weight0", fixed + ["--set", "data.train=[%s]" % spoilt(0)])
+    r2 = train("weight1", fixed + ["--set", "data.train=[%s]" % spoilt(1)])
+    check(r0.returncode == 0 and r1.returncode == 0 and r2.returncode == 0, "config_weight: " + r0.stderr + r1.stderr + r2.stderr)
+    w0, clean_files = files_of(os.path.join(tmp, "weight0")), files_of(os.path.join(tmp, "unspoilt"))
+    a, b = (np.genfromtxt(os.path.join(tmp, n + ".csv"), delimiter=",", names=True) for n in ("weight0", "unspoilt"))
+    check(all(w0[f] == clean_files[f] for f in ("scaling.data", "weights.014.data")) and
+          all(np.array_equal(a[n], b[n], equal_nan=True) for n in a.dtype.names if n != "time_s"),
+          "frames of config_weight 0 leave the model, its scaling and its learning curve as without them")
+    test_e = [float(r.stdout.split("test set: energy RMSE")[1].split()[0]) if "test set" in r.stdout else float("nan")
+              for r in (r0, r2)]
+    check(test_e[1] > 10 * test_e[0], "frames of weight 1 with those labels spoil the fit: %s" % test_e)
+    # the weight goes through mlpot's extxyz writer; bad values are named with their line
+    r = run(["eval", "-p", "sw:" + os.path.join(SOURCE, "examples", "silicon", "Si.sw"), "-o",
+             os.path.join(tmp, "weights_out.xyz"), spoilt(0.25)])
+    check(r.returncode == 0 and read(os.path.join(tmp, "weights_out.xyz"), -1).info.get("config_weight") == 0.25,
+          "config_weight is written back: " + r.stderr)
+    for key, value in (("config_weight", "-1"), ("energy_sigma", "0"), ("force_sigma", "x")):
+        bad = os.path.join(tmp, "bad_%s.xyz" % key)
+        with open(noisy) as f:
+            lines = f.read().splitlines(True)
+        lines[1] = ("config_weight=-1 " + lines[1]) if key == "config_weight" else \
+            re.sub(key + r"=\S+", key + "=" + value, lines[1])
+        with open(bad, "w") as f:
+            f.writelines(lines)
+        r = train("bad_" + key, ["--epochs", "1", "--set", "data.train=[%s]" % bad])
+        check(r.returncode == 2 and bad + ":" in r.stderr and (key in r.stderr or "weight" in r.stderr),
+              "a bad %s=%s is named with its file and line: %s" % (key, value, r.stderr.strip()))
+
     # 2. thread independence
     r = train("two", env={"OMP_NUM_THREADS": "2"})
     check(r.returncode == 0, "training with 2 threads: " + r.stderr)

@@ -82,7 +82,7 @@ static void check_gradient(char **lines, int n_lines, int cutoff_type, double al
     double *theta = calloc(np, sizeof *theta), *grad = calloc(np, sizeof *grad), *dummy = calloc(np, sizeof *dummy);
     train_model_get(&m, offsets, theta);
     for (size_t k = 0; k < np; ++k) theta[k] *= 1.5;
-    train_weights w = {1.0 / (0.05 * 0.05), 1.0 / (0.3 * 0.3), 1.0 / (0.02 * 0.02), 1, 1, TRAIN_STAGE_ENERGY, 0.0};
+    train_weights w = {1.0 / (0.05 * 0.05), 1.0 / (0.3 * 0.3), 1.0 / (0.02 * 0.02), 1, 1, TRAIN_STAGE_ENERGY, 0.0, {0}};
     train_workspace ws;
     train_workspace_init(&ws);
     memset(grad, 0, np * sizeof *grad);
@@ -113,7 +113,7 @@ static void check_gradient(char **lines, int n_lines, int cutoff_type, double al
     /* each term alone, so that one cannot hide behind another */
     for (int term = 0; term < 3; ++term) {
         train_weights wt = {term == 0 ? w.energy : 0.0, term == 1 ? w.force : 0.0, term == 2 ? w.stress : 0.0, term == 1,
-                            term == 2, TRAIN_STAGE_ENERGY, 0.0};
+                            term == 2, TRAIN_STAGE_ENERGY, 0.0, {0}};
         memset(grad, 0, np * sizeof *grad);
         (void)total_loss(&m, offsets, theta, s, &wt, &ws, grad);
         double *dir = calloc(np, sizeof *dir), *tp = calloc(np, sizeof *tp);
@@ -151,7 +151,7 @@ static void check_jacobian(char **lines, int n_lines)
     double *dir = calloc(np, sizeof *dir);
     train_model_get(&m, offsets, theta);
     for (size_t k = 0; k < np; ++k) theta[k] *= 1.5;
-    train_weights w = {1.0, 1.0, 1.0, 1, 0, TRAIN_STAGE_ENERGY, 0.0};
+    train_weights w = {1.0, 1.0, 1.0, 1, 0, TRAIN_STAGE_ENERGY, 0.0, {0}};
     train_workspace ws;
     train_workspace_init(&ws);
     unsigned long long seed = 5;
@@ -338,7 +338,7 @@ static void check_batcher(char **lines, int n_lines)
     nnp_model m;
     size_t offsets[3];
     const size_t np = setup_model(&m, lines, n_lines, 6, 0.0, hidden, 1, NN_TANH, ps, N, offsets);
-    train_weights w = {1.0, 1.0, 1.0, 1, 0, TRAIN_STAGE_ENERGY, 0.0};
+    train_weights w = {1.0, 1.0, 1.0, 1, 0, TRAIN_STAGE_ENERGY, 0.0, {0}};
     double loss[2];
     double *grad[2] = {calloc(np, sizeof(double)), calloc(np, sizeof(double))};
     for (int keep = 0; keep < 2; ++keep) {

@@ -26,8 +26,10 @@
  *         string names none).
  *   default_sigma: noise of energies (eV per atom), forces (eV/Å), virials (eV per atom), as
  *         gap_fit's default_sigma with sigma_per_atom=T (energy and virial noise grow as √N);
- *   config_type_sigma: "type:σE:σF:σV:type2:..." overrides per config_type; per-structure
- *         overrides from the info keys energy_sigma, force_sigma, virial_sigma (gap_fit's);
+ *   config_type_sigma: "type:σE:σF:σV:type2:..." overrides per config_type (per atom as
+ *         default_sigma); per-structure overrides from the info keys energy_sigma, force_sigma,
+ *         virial_sigma, absolute (eV, eV/Å, eV: not scaled by √N), as gap_fit reads them; the
+ *         info key config_weight (mlpot_structure.weight) multiplies the frame's rows' weights;
  *   e0: given per element, else by e0_method: isolated (isolated-atom frames: one atom,
  *         open boundaries or config_type isolated_atom), average (gap_fit's e0_method=average:
  *         the mean energy per atom of the frames, the same for every element), fit (least

@@ -75,7 +75,7 @@ typedef struct mlpot_structure {
     double *atom_energies; /* [n_atoms] when MLPOT_LABEL_ATOM_ENERGIES */
     double total_charge;   /* when MLPOT_LABEL_TOTAL_CHARGE */
 
-    double weight;         /* per-configuration weight for fitting, default 1 */
+    double weight;         /* per-configuration weight for fitting, default 1 (extxyz config_weight) */
     char *config_type;     /* NULL when none */
 
     int n_info;

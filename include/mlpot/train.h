@@ -7,7 +7,12 @@
  *
  * with σ_E, σ_F, σ_S the noise levels of the labels (energy per atom, force component,
  * stress component) and θ the network parameters: every label counts as one observation
- * with its noise, so a structure of N atoms brings one energy and 3N force components. Its gradient is analytic: the force and
+ * with its noise, so a structure of N atoms brings one energy and 3N force components.
+ * The weights w_s are the structures' (extxyz config_weight, default 1; a structure of weight 0
+ * counts nowhere: loss, reference energies, scaling statistics, reported errors, the Kalman
+ * filter's measurements) and σ are the run's (loss.*_sigma) unless a structure gives its own
+ * with gap_fit's per-configuration keys, absolute as gap_fit reads them: energy_sigma (eV, of
+ * its energy: σ_E = energy_sigma/N), force_sigma (eV/Å), virial_sigma (eV: σ_S = virial_sigma/V). Its gradient is analytic: the force and
  * stress terms go through the derivative of dE/dG with respect to θ (forces are
  * -Σ dE/dG dG/dx), computed per atom as a tangent of the network along the residuals
  * contracted with the symmetry-function derivatives.

@@ -106,6 +106,9 @@ static mlpot_status frame_labels(const mlpot_structure *s, size_t q, const mlpot
     double sigma[3] = {o->sigma_energy, o->sigma_force, o->sigma_virial};
     for (int t = 0; s->config_type && t < types->n; ++t)
         if (!strcmp(types->name[t], s->config_type)) memcpy(sigma, types->sigma[t], sizeof sigma);
+    const double root_n = sqrt((double)s->n_atoms); /* gap_fit's sigma_per_atom */
+    sigma[0] *= root_n, sigma[2] *= root_n;
+    /* a frame's own noise levels are absolute, as gap_fit reads them: not scaled by √N */
     static const char *const keys[3] = {"energy_sigma", "force_sigma", "virial_sigma"};
     for (int k = 0; k < 3; ++k) {
         const char *v = mlpot_structure_info(s, keys[k]);
@@ -117,8 +120,7 @@ static mlpot_status frame_labels(const mlpot_structure *s, size_t q, const mlpot
                               keys[k], v);
         sigma[k] = x;
     }
-    const double root_n = sqrt((double)s->n_atoms); /* gap_fit's sigma_per_atom */
-    fr->sigma[0] = sigma[0] * root_n, fr->sigma[1] = sigma[1], fr->sigma[2] = sigma[2] * root_n;
+    memcpy(fr->sigma, sigma, sizeof sigma);
     if (fr->virial) {
         if (s->labels & MLPOT_LABEL_VIRIAL) memcpy(fr->virial_label, s->virial, sizeof fr->virial_label);
         else {

@@ -391,6 +391,8 @@ mlpot_status extxyz_read_frame(line_reader *r, const mlpot_io_options *opt, mlpo
         } else if (!strcmp(key, "config_type")) {
             free(s->config_type);
             if (!(s->config_type = mlpot_strdup(value))) st = mlpot_fail_memory(err, "reading a frame");
+        } else if (!strcmp(key, "config_weight")) { /* the fit's weight of the frame (MACE's key) */
+            st = parse_real(value, &s->weight, &at, "config_weight", err);
         } else if (!strcmp(key, "total_charge")) { /* the net charge, e (charge-equilibration models) */
             if (!(st = parse_real(value, &s->total_charge, &at, "total_charge", err))) s->labels |= MLPOT_LABEL_TOTAL_CHARGE;
         } else {
@@ -481,6 +483,10 @@ mlpot_status mlpot_extxyz_write_frame(FILE *f, const mlpot_structure *s, const m
     if (s->labels & MLPOT_LABEL_TOTAL_CHARGE) {
         fputs(" total_charge=", f);
         write_real(f, s->total_charge, p);
+    }
+    if (s->weight != 1.0) {
+        fputs(" config_weight=", f);
+        write_real(f, s->weight, p);
     }
     if (s->config_type) {
         fputs(" config_type=", f);

@@ -62,6 +62,7 @@ void train_batcher_free(train_batcher *b)
 static void add_residuals(train_metrics *m, const train_residuals *r, double weight)
 {
     m->loss += weight * r->loss, m->weight += weight;
+    if (!(weight > 0)) return; /* the errors are those of the structures the loss counts */
     if (r->has_energy) m->e_sq += r->energy_error * r->energy_error, m->e_abs += fabs(r->energy_error), m->e_n++;
     m->f_sq += r->force_sq, m->f_abs += r->force_abs, m->f_n += r->force_n;
     m->s_sq += r->stress_sq, m->s_abs += r->stress_abs, m->s_n += r->stress_n;
@@ -147,7 +148,8 @@ mlpot_status train_batch(train_batcher *b, const mlpot_structure *const *s, cons
                     b->cache_bytes += c->bytes;
                 }
             }
-            if (fs || train_structure(b->model, b->offsets, st, c, &b->weights, st->weight / total_weight, ws, &res[q],
+            const train_weights w = train_weights_of(&b->weights, st);
+            if (fs || train_structure(b->model, b->offsets, st, c, &w, st->weight / total_weight, ws, &res[q],
                                       grad ? b->slots + q * b->n_params : NULL, &local)) {
 #pragma omp critical(train_batch_error)
                 if (!failed) {

@@ -115,6 +115,55 @@ static mlpot_status fill_coulomb(train_cache *c, const nnp_model *m, const mlpot
     return st;
 }
 
+static const char *const sigma_keys[3] = {"energy_sigma", "force_sigma", "virial_sigma"};
+
+/* The number of info key k, or NaN: absent, or not a positive finite number. */
+static double info_sigma(const mlpot_structure *s, int k, int *present)
+{
+    const char *v = mlpot_structure_info(s, sigma_keys[k]);
+    *present = v != NULL;
+    if (!v) return NAN;
+    char *end;
+    const double x = strtod(v, &end);
+    return end != v && !*end && x > 0 && isfinite(x) ? x : NAN;
+}
+
+int train_structure_sigma(const mlpot_structure *s, double sigma[3])
+{
+    int own = 0, present;
+    for (int k = 0; k < 3; ++k) {
+        const double x = info_sigma(s, k, &present);
+        if (!present || isnan(x)) continue;
+        if (k == 2 && !(s->pbc[0] && s->pbc[1] && s->pbc[2])) continue; /* no stress to weigh */
+        sigma[k] = k == 0 ? x / s->n_atoms : k == 2 ? x / mlpot_structure_volume(s) : x;
+        own = 1;
+    }
+    return own;
+}
+
+train_weights train_weights_of(const train_weights *w, const mlpot_structure *s)
+{
+    train_weights out = *w;
+    double sigma[3] = {w->sigma[0], w->sigma[1], w->sigma[2]};
+    if (train_structure_sigma(s, sigma)) {
+        out.energy = 1.0 / (sigma[0] * sigma[0]), out.force = 1.0 / (sigma[1] * sigma[1]);
+        out.stress = 1.0 / (sigma[2] * sigma[2]);
+        memcpy(out.sigma, sigma, sizeof sigma);
+    }
+    return out;
+}
+
+mlpot_status train_structure_sigma_check(const mlpot_structure *s, mlpot_error *err)
+{
+    for (int k = 0; k < 3; ++k) {
+        int present;
+        if (isnan(info_sigma(s, k, &present)) && present)
+            return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s=%s is not a positive number (a noise level)", sigma_keys[k],
+                              mlpot_structure_info(s, sigma_keys[k]));
+    }
+    return MLPOT_OK;
+}
+
 mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, const train_weights *w,
                               train_workspace *ws, mlpot_error *err)
 {

@@ -19,7 +19,19 @@ typedef struct train_weights {
     int use_forces, use_stress;
     int stage;                    /* enum train_stage */
     double charge;                /* 1 / σ_q², charges stage */
+    double sigma[3];              /* the σ of energy per atom, force and stress component */
 } train_weights;
+
+/* A structure's own noise levels, from the extxyz info keys gap_fit reads per configuration,
+ * absolute as it reads them: energy_sigma (eV, of the structure's energy, so σ_E = energy_sigma/N
+ * per atom), force_sigma (eV/Å) and virial_sigma (eV, so σ_S = virial_sigma/V for a periodic
+ * cell's stress). sigma[3] holds the run's σ_E, σ_F, σ_S and receives s's where s has them;
+ * returns whether it has any. */
+int train_structure_sigma(const mlpot_structure *s, double sigma[3]);
+/* w with s's own noise levels, if any, in place of the run's. */
+train_weights train_weights_of(const train_weights *w, const mlpot_structure *s);
+/* Checks s's noise keys: each a positive finite number (the message names the key). */
+mlpot_status train_structure_sigma_check(const mlpot_structure *s, mlpot_error *err);
 
 /* Errors of one structure, as sums (metrics add them up over a set). */
 typedef struct train_residuals {

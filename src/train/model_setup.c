@@ -171,7 +171,8 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
     for (int e = 0; e < n_el; ++e)
         if (!given[e]) col[e] = n_fit++;
     if (n_fit == 0) return MLPOT_OK;
-    /* least squares: E_s - Σ_given n_se ε_e ≈ Σ_fit n_se ε_e, minimum norm (SVD) */
+    /* least squares: E_s - Σ_given n_se ε_e ≈ Σ_fit n_se ε_e, minimum norm (SVD), each row
+     * weighted by the structure's √w_s as in the loss (a structure of weight 0 does not count) */
     size_t rows = 0;
     for (size_t q = 0; q < n; ++q) rows += (s[q]->labels & MLPOT_LABEL_ENERGY) != 0;
     if (rows == 0) return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "no energies to fit reference energies to");
@@ -190,7 +191,9 @@ mlpot_status train_model_reference_energies(nnp_model *m, const mlpot_structure 
             if (given[e]) target -= m->offset[e];
             else A[r * (size_t)n_fit + (size_t)col[e]] += 1.0;
         }
-        b[r++] = target;
+        const double root_w = sqrt(s[q]->weight);
+        for (int c = 0; c < n_fit; ++c) A[r * (size_t)n_fit + (size_t)c] *= root_w;
+        b[r++] = target * root_w;
     }
     lapack_int rank = 0;
     lapack_int info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, (lapack_int)rows, n_fit, 1, A, n_fit, b, 1, sv, 1e-10, &rank);

@@ -48,6 +48,10 @@ static mlpot_status check_labels(const mlpot_structure *s, const mlpot_train_con
                 return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: charge of atom %d is not finite", where(s, at, sizeof at), i + 1);
         return MLPOT_OK;
     }
+    if (train_structure_sigma_check(s, err)) {
+        mlpot_error_prepend(err, "%s: ", where(s, at, sizeof at));
+        return err->code;
+    }
     if (!(s->labels & MLPOT_LABEL_ENERGY))
         return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: no energy (training needs an energy for every structure)",
                           where(s, at, sizeof at));

@@ -131,8 +131,14 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
         }
         n_lines = kept;
     }
-    const mlpot_structure *const *train = t->data.set[TRAIN_SET];
-    const size_t n_train = t->data.n[TRAIN_SET];
+    /* the scaling statistics are those of the structures the loss counts (weight above 0) */
+    const mlpot_structure **train = malloc((t->data.n[TRAIN_SET] + 1) * sizeof *train);
+    size_t n_train = 0;
+    if (!train) st = mlpot_fail_memory(err, "setting up a model");
+    for (size_t q = 0; train && q < t->data.n[TRAIN_SET]; ++q)
+        if (t->data.set[TRAIN_SET][q]->weight > 0) train[n_train++] = t->data.set[TRAIN_SET][q];
+    if (!st && n_train == 0)
+        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "every training structure has weight 0 (config_weight): nothing to fit");
     for (int pass = 0; pass < 2 && !st; ++pass) {
         st = train_model_build(&t->model, t->data.elements, t->data.n_elements, lines, n_lines, cutoff_type, alpha, c->hidden,
                                c->n_hidden, c->activation, c->scaling, c->scale_min, c->scale_max, err);
@@ -173,6 +179,7 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
     if (!st && c->stage != TRAIN_STAGE_CHARGES)
         st = train_model_reference_energies(&t->model, train, n_train, c->reference_z, c->reference_energy,
                                             c->n_reference, NULL, err);
+    free(train);
     if (st) return st;
     t->n_params = train_model_offsets(&t->model, t->offsets);
     rng r;
@@ -710,9 +717,11 @@ static mlpot_status kalman_epoch(trainer *t, double *epoch_loss, mlpot_error *er
             st = kalman_draw(t, label, &q, &k, &e, err);
             if (!st) st = train_batch_jacobian(&t->batcher, set[q], k, &e, h, err);
             if (st) break;
-            const double scale = sqrt(set[q]->weight) * (label == KALMAN_FORCE    ? c->force_weight / c->force_sigma
-                                                          : label == KALMAN_STRESS ? 1.0 / c->stress_sigma
-                                                                                   : 1.0 / c->energy_sigma);
+            double sigma[3] = {c->energy_sigma, c->force_sigma, c->stress_sigma};
+            train_structure_sigma(set[q], sigma);
+            const double scale = sqrt(set[q]->weight) * (label == KALMAN_FORCE    ? c->force_weight / sigma[1]
+                                                          : label == KALMAN_STRESS ? 1.0 / sigma[2]
+                                                                                   : 1.0 / sigma[0]);
             for (size_t p = 0; p < t->n_params; ++p) h[p] *= scale;
             xi[r] = e * scale;
         }
@@ -747,10 +756,11 @@ static mlpot_status kalman_setup(trainer *t, mlpot_error *err)
     if (!t->energy_candidates || !t->force_prefix || !t->stress_candidates || !t->jacobian ||
         !train_kalman_init(&t->kalman, t->offsets, t->model.acsf.n_elements, c->kalman_decoupled, c->kalman_batch))
         return mlpot_fail_memory(err, "the Kalman filter");
-    for (size_t q = 0; q < n; ++q) {
-        if (set[q]->labels & MLPOT_LABEL_ENERGY) t->energy_candidates[t->n_energy_candidates++] = q;
-        if (train_structure_has_stress(set[q])) t->stress_candidates[t->n_stress_candidates++] = q;
-        const size_t comps = (set[q]->labels & MLPOT_LABEL_FORCES) ? 3 * (size_t)set[q]->n_atoms : 0;
+    for (size_t q = 0; q < n; ++q) { /* a structure of weight 0 brings no measurement */
+        const int counts = set[q]->weight > 0;
+        if (counts && (set[q]->labels & MLPOT_LABEL_ENERGY)) t->energy_candidates[t->n_energy_candidates++] = q;
+        if (counts && train_structure_has_stress(set[q])) t->stress_candidates[t->n_stress_candidates++] = q;
+        const size_t comps = counts && (set[q]->labels & MLPOT_LABEL_FORCES) ? 3 * (size_t)set[q]->n_atoms : 0;
         t->force_prefix[q + 1] = t->force_prefix[q] + comps;
     }
     if (t->n_energy_candidates == 0 && c->energy_fraction > 0)
@@ -903,6 +913,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     t.w.force = 1.0 / (c->force_sigma * c->force_sigma);
     t.w.stress = 1.0 / (c->stress_sigma * c->stress_sigma);
     t.w.use_forces = c->use_forces, t.w.use_stress = c->use_stress;
+    t.w.sigma[0] = c->energy_sigma, t.w.sigma[1] = c->force_sigma, t.w.sigma[2] = c->stress_sigma;
     if (c->use_stress && c->stage == TRAIN_STAGE_ENERGY) {
         int any = 0;
         for (size_t q = 0; q < t.data.n[TRAIN_SET]; ++q)
