@@ -136,7 +136,7 @@ int train_structure_sigma(const mlpot_structure *s, double sigma[3])
         if (!present || isnan(x)) continue;
         if (k == 2 && !(s->pbc[0] && s->pbc[1] && s->pbc[2])) continue; /* no stress to weigh */
         sigma[k] = k == 0 ? x / s->n_atoms : k == 2 ? x / mlpot_structure_volume(s) : x;
-        own = 1;
+        own |= 1 << k;
     }
     return own;
 }
@@ -144,12 +144,10 @@ int train_structure_sigma(const mlpot_structure *s, double sigma[3])
 train_weights train_weights_of(const train_weights *w, const mlpot_structure *s)
 {
     train_weights out = *w;
-    double sigma[3] = {w->sigma[0], w->sigma[1], w->sigma[2]};
-    if (train_structure_sigma(s, sigma)) {
-        out.energy = 1.0 / (sigma[0] * sigma[0]), out.force = 1.0 / (sigma[1] * sigma[1]);
-        out.stress = 1.0 / (sigma[2] * sigma[2]);
-        memcpy(out.sigma, sigma, sizeof sigma);
-    }
+    const int own = train_structure_sigma(s, out.sigma); /* only the terms s sets change */
+    if (own & 1) out.energy = 1.0 / (out.sigma[0] * out.sigma[0]);
+    if (own & 2) out.force = 1.0 / (out.sigma[1] * out.sigma[1]);
+    if (own & 4) out.stress = 1.0 / (out.sigma[2] * out.sigma[2]);
     return out;
 }
 

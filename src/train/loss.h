@@ -26,7 +26,7 @@ typedef struct train_weights {
  * absolute as it reads them: energy_sigma (eV, of the structure's energy, so σ_E = energy_sigma/N
  * per atom), force_sigma (eV/Å) and virial_sigma (eV, so σ_S = virial_sigma/V for a periodic
  * cell's stress). sigma[3] holds the run's σ_E, σ_F, σ_S and receives s's where s has them;
- * returns whether it has any. */
+ * returns which it has (bit k for sigma[k]). */
 int train_structure_sigma(const mlpot_structure *s, double sigma[3]);
 /* w with s's own noise levels, if any, in place of the run's. */
 train_weights train_weights_of(const train_weights *w, const mlpot_structure *s);
