@@ -276,6 +276,16 @@ training:
         plain = files_of(os.path.join(tmp, "own_sigma_" + name)) == files_of(os.path.join(tmp, "plain_sigma_" + name))
         check(same and not plain, "%s: the frames' own noise levels train as the run's doubled (%s), not as the run's (%s)"
               % (name, same, plain))
+    # a frame that sets one noise level keeps the run's others
+    force_only = os.path.join(tmp, "force_only.xyz")
+    for a in frames_n:
+        del a.info["energy_sigma"]
+    write(force_only, frames_n, format="extxyz")
+    r1 = train("own_force_sigma", ["--epochs", "4", "--set", "data.train=[%s]" % force_only])
+    r2 = train("run_force_sigma", ["--epochs", "4", "--set", "loss.force_sigma=0.1"])
+    check(r1.returncode == 0 and r2.returncode == 0 and
+          files_of(os.path.join(tmp, "own_force_sigma")) == files_of(os.path.join(tmp, "run_force_sigma")),
+          "frames' own force_sigma alone trains as loss.force_sigma: " + r1.stderr + r2.stderr)
     # config_weight (MACE's key): frames of weight 0 with absurd labels change nothing (L-BFGS on
     # the full batch, given reference energies and min-max scaling, which copies of training
     # geometries leave as they were); of weight 1 they spoil the fit
