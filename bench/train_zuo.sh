@@ -14,6 +14,8 @@
 #        EPOCHS (default 80), FORCE_FRACTION (default 0.2), OPTIMIZER (kalman or lbfgs),
 #        OUT (work folder kept afterwards, where an element's checkpoint is resumed; default a
 #        temporary one), EMA_DECAY (training.ema_decay, Kalman only; default 0, no average),
+#        KALMAN_ETAMAX (training.kalman_etamax, the Kalman step's cap; default 0.005: a run
+#        resumed from its checkpoint with a smaller one goes on with smaller steps),
 #        ENERGY_FRACTION (training.energy_fraction, Kalman only: energy updates per training
 #        structure and epoch; default 1), FORCE_THRESHOLD (training.force_threshold, Kalman only:
 #        a force component is used when its error is at least this times the last training
@@ -42,8 +44,8 @@ data=$shared/zuo2020_mlearn/ACEData/ZuoEtAl2020
 case ${OPTIMIZER:-kalman} in # the loss weights and schedule that suit each optimiser
     kalman) energy_sigma=0.0001
             schedule=$(printf '  optimizer: kalman\n  kalman_batch: 16\n  kalman_eta: 0.00005\n'
-                       printf '  kalman_etamax: 0.005\n  force_fraction: %s\n  epochs: %s\n' \
-                              "${FORCE_FRACTION:-0.2}" "${EPOCHS:-80}"
+                       printf '  kalman_etamax: %s\n  force_fraction: %s\n  epochs: %s\n' \
+                              "${KALMAN_ETAMAX:-0.005}" "${FORCE_FRACTION:-0.2}" "${EPOCHS:-80}"
                        printf '  energy_fraction: %s\n  force_threshold: %s' \
                               "${ENERGY_FRACTION:-1}" "${FORCE_THRESHOLD:-0}") ;;
     lbfgs)  energy_sigma=0.0003
