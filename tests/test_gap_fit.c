@@ -26,6 +26,24 @@ static void read_si_tiny(mlpot_dataset *d)
     CHECK_OK(mlpot_dataset_read(test_shared_path("acedata_si_tial/Si_tiny.xyz"), &io, d, &test_err));
 }
 
+/* The fit settings of the Si_tiny fits: gap_fit's noise levels there, e0 the average. */
+static void si_tiny_options(mlpot_gap_fit_options *o, const char *gap)
+{
+    mlpot_gap_fit_options_default(o);
+    o->gap = gap;
+    o->sigma_energy = 0.002, o->sigma_force = 0.2, o->sigma_virial = 0.2;
+    o->e0_method = MLPOT_GAP_E0_AVERAGE;
+}
+
+/* The frames of d as the array mlpot_gap_fit takes (free() it). */
+static const mlpot_structure **frame_pointers(const mlpot_dataset *d)
+{
+    const mlpot_structure **frames = malloc(d->n_frames * sizeof *frames);
+    CHECK(frames != NULL, "memory");
+    for (size_t q = 0; frames && q < d->n_frames; ++q) frames[q] = &d->frames[q];
+    return frames;
+}
+
 static const char *scratch(const char *name)
 {
     static char buf[512];
@@ -99,12 +117,8 @@ static void quip_reference_fit(void)
     snprintf(gap, sizeof gap, "%s n_sparse=15 sparse_file=%s : %s n_sparse=200 sparse_file=%s", GAP_2B, scratch("2b.idx"),
              GAP_SOAP, test_shared_path("quip_reference/sparse_index_soap.txt"));
     mlpot_gap_fit_options o;
-    mlpot_gap_fit_options_default(&o);
-    o.gap = gap;
-    o.sigma_energy = 0.002, o.sigma_force = 0.2, o.sigma_virial = 0.2;
-    o.e0_method = MLPOT_GAP_E0_AVERAGE;
-    const mlpot_structure **frames = malloc(d.n_frames * sizeof *frames);
-    for (size_t q = 0; q < d.n_frames; ++q) frames[q] = &d.frames[q];
+    si_tiny_options(&o, gap);
+    const mlpot_structure **frames = frame_pointers(&d);
     mlpot_potential *fitted = NULL, *quip = NULL;
     mlpot_gap_fit_report rep;
     CHECK_OK(mlpot_gap_fit(frames, d.n_frames, &o, &fitted, &rep, &test_err));
@@ -175,8 +189,7 @@ static void recovery(void)
     mlpot_gap_fit_options o;
     mlpot_gap_fit_options_default(&o);
     o.gap = gap;
-    const mlpot_structure **frames = malloc(d.n_frames * sizeof *frames);
-    for (size_t q = 0; q < d.n_frames; ++q) frames[q] = &d.frames[q];
+    const mlpot_structure **frames = frame_pointers(&d);
     mlpot_potential *truth = NULL, *fitted = NULL;
     CHECK_OK(mlpot_gap_fit(frames, d.n_frames, &o, &truth, NULL, &test_err));
     mlpot_result r;
@@ -212,12 +225,8 @@ static void frame_sigmas(void)
     snprintf(gap, sizeof gap, "%s n_sparse=15 sparse_method=uniform : %s n_sparse=40 sparse_method=cur_points", GAP_2B,
              GAP_SOAP);
     mlpot_gap_fit_options o;
-    mlpot_gap_fit_options_default(&o);
-    o.gap = gap;
-    o.sigma_energy = 0.002, o.sigma_force = 0.2, o.sigma_virial = 0.2;
-    o.e0_method = MLPOT_GAP_E0_AVERAGE;
-    const mlpot_structure **frames = malloc(d.n_frames * sizeof *frames);
-    for (size_t q = 0; q < d.n_frames; ++q) frames[q] = &d.frames[q];
+    si_tiny_options(&o, gap);
+    const mlpot_structure **frames = frame_pointers(&d);
     mlpot_potential *plain = NULL, *own = NULL, *unscaled = NULL, *weighted = NULL, *halved = NULL;
     CHECK_OK(mlpot_gap_fit(frames, d.n_frames, &o, &plain, NULL, &test_err));
     for (int pass = 0; pass < 2; ++pass) {
