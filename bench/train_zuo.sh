@@ -23,7 +23,9 @@
 #        ENERGY_SIGMA and FORCE_SIGMA (loss noise levels in eV/atom and eV/Å; default 0.0001 with
 #        the Kalman filter, 0.0003 with L-BFGS, and 0.03), STRESS_SIGMA (eV/Å³: fit the stresses
 #        too, read from mlearn's JSON copies of the frames by mlearn_to_extxyz.py; unset: none),
-#        SCALING (model.scaling; sigma standardises the functions to mean 0 and deviation 1),
+#        SLAB_SIGMA (eV/atom: the energy noise level of the training slabs, the frames whose
+#        volume per atom is above 1.5 times the median, set per frame by slab_sigma.py; unset:
+#        the run's for every frame), SCALING (model.scaling; sigma standardises the functions to mean 0 and deviation 1),
 #        CUTOFF (5.0 Å), CUTOFF_TYPE (model.cutoff_type: n2p2's number, default 6, poly2),
 #        CUTOFF_ALPHA (model.cutoff_alpha: the cutoff function is 1 inside CUTOFF_ALPHA·CUTOFF;
 #        default 0, so it decays over the whole sphere), RADIAL (10 radial functions), ANGULAR_WIDTHS (3 widths or centres per
@@ -69,6 +71,10 @@ for el in $elements; do
         /usr/bin/python3 "$here/mlearn_to_extxyz.py" "$json/test.json" "$out/${el}_test.xyz"
         train=$out/${el}_train.xyz test=$out/${el}_test.xyz
         stress=$(printf '  stress: true\n  stress_sigma: %s' "$STRESS_SIGMA")
+    fi
+    if [ -n "${SLAB_SIGMA:-}" ]; then # the slabs' energies with their own noise level
+        /usr/bin/python3 "$here/slab_sigma.py" "$train" "$out/${el}_train_slabs.xyz" "$SLAB_SIGMA"
+        train=$out/${el}_train_slabs.xyz
     fi
     cat >"$out/$el.yaml" <<YAML
 data:
