@@ -12,10 +12,10 @@
  * counts nowhere: loss, reference energies, scaling statistics, reported errors, the Kalman
  * filter's measurements) and σ are the run's (loss.*_sigma) unless a structure gives its own
  * with gap_fit's per-configuration keys, absolute as gap_fit reads them: energy_sigma (eV, of
- * its energy: σ_E = energy_sigma/N), force_sigma (eV/Å), virial_sigma (eV: σ_S = virial_sigma/V). Its gradient is analytic: the force and
- * stress terms go through the derivative of dE/dG with respect to θ (forces are
- * -Σ dE/dG dG/dx), computed per atom as a tangent of the network along the residuals
- * contracted with the symmetry-function derivatives.
+ * its energy: σ_E = energy_sigma/N), force_sigma (eV/Å), virial_sigma (eV: σ_S = virial_sigma/V).
+ * The gradient is analytic: the force and stress terms go through the derivative of dE/dG
+ * with respect to θ (forces are -Σ dE/dG dG/dx), computed per atom as a tangent of the network
+ * along the residuals contracted with the symmetry-function derivatives.
  *
  * Optimisers: Adam on mini-batches, L-BFGS on the full batch (liblbfgs), and n2p2's extended
  * Kalman filter, which updates θ from one label at a time (an energy per atom or one force
