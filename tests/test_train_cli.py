@@ -8,6 +8,9 @@ potential:
 - the Kalman filter (training.optimizer kalman) lowers the errors, gives identical model files
   with 1 and 2 threads, and a run stopped after 4 epochs and resumed to 8 ends identical to a
   run of 8; so does its moving average of the parameters (training.ema_decay);
+- per-structure noise levels (gap_fit's energy_sigma, force_sigma, virial_sigma, absolute) train
+  as the run's loss.*_sigma would, bit for bit; frames of config_weight 0 change nothing, of
+  weight 1 with absurd labels they spoil the fit; bad values are named with file and line;
 - an n2p2 training input.nn (Kalman keywords, networks, symmetry functions, input.data beside
   it) is a configuration: `mlpot train input.nn` trains with its settings, and keywords mlpot
   does not reproduce, or misspelt ones, fail naming the line;
