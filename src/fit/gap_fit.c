@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/frame_sigma.h"
 #include "core/memory.h"
 #include "fit/gap_fit_internal.h"
 #include "models/gap_pair.h"
@@ -109,16 +110,11 @@ static mlpot_status frame_labels(const mlpot_structure *s, size_t q, const mlpot
     const double root_n = sqrt((double)s->n_atoms); /* gap_fit's sigma_per_atom */
     sigma[0] *= root_n, sigma[2] *= root_n;
     /* a frame's own noise levels are absolute, as gap_fit reads them: not scaled by √N */
-    static const char *const keys[3] = {"energy_sigma", "force_sigma", "virial_sigma"};
-    for (int k = 0; k < 3; ++k) {
-        const char *v = mlpot_structure_info(s, keys[k]);
-        if (!v) continue;
-        char *end;
-        double x = strtod(v, &end);
-        if (end == v || *end || !(x > 0) || !isfinite(x))
-            return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: %s=%s is not a positive number", frame_name(s, q, name, sizeof name),
-                              keys[k], v);
-        sigma[k] = x;
+    const int own = frame_sigma_read(s, sigma);
+    if (own < 0) {
+        const char *key = frame_sigma_keys[-1 - own];
+        return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s: %s=%s is not a positive number", frame_name(s, q, name, sizeof name),
+                          key, mlpot_structure_info(s, key));
     }
     memcpy(fr->sigma, sigma, sizeof sigma);
     if (fr->virial) {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/frame_sigma.h"
 #include "core/neighbours_internal.h"
 #include "longrange/coulomb_matrix.h"
 #include "potential/accumulate.h"
@@ -115,29 +116,15 @@ static mlpot_status fill_coulomb(train_cache *c, const nnp_model *m, const mlpot
     return st;
 }
 
-static const char *const sigma_keys[3] = {"energy_sigma", "force_sigma", "virial_sigma"};
-
-/* The number of info key k, or NaN: absent, or not a positive finite number. */
-static double info_sigma(const mlpot_structure *s, int k, int *present)
-{
-    const char *v = mlpot_structure_info(s, sigma_keys[k]);
-    *present = v != NULL;
-    if (!v) return NAN;
-    char *end;
-    const double x = strtod(v, &end);
-    return end != v && !*end && x > 0 && isfinite(x) ? x : NAN;
-}
-
 int train_structure_sigma(const mlpot_structure *s, double sigma[3])
 {
-    int own = 0, present;
-    for (int k = 0; k < 3; ++k) {
-        const double x = info_sigma(s, k, &present);
-        if (!present || isnan(x)) continue;
-        if (k == 2 && !(s->pbc[0] && s->pbc[1] && s->pbc[2])) continue; /* no stress to weigh */
-        sigma[k] = k == 0 ? x / s->n_atoms : k == 2 ? x / mlpot_structure_volume(s) : x;
-        own |= 1 << k;
-    }
+    double own_sigma[3];
+    int own = frame_sigma_read(s, own_sigma);
+    if (own < 0) return 0; /* refused when the data were loaded */
+    if (!(s->pbc[0] && s->pbc[1] && s->pbc[2])) own &= ~(1 << FRAME_SIGMA_VIRIAL); /* no stress to weigh */
+    if (own & (1 << FRAME_SIGMA_ENERGY)) sigma[0] = own_sigma[FRAME_SIGMA_ENERGY] / s->n_atoms;
+    if (own & (1 << FRAME_SIGMA_FORCE)) sigma[1] = own_sigma[FRAME_SIGMA_FORCE];
+    if (own & (1 << FRAME_SIGMA_VIRIAL)) sigma[2] = own_sigma[FRAME_SIGMA_VIRIAL] / mlpot_structure_volume(s);
     return own;
 }
 
@@ -153,13 +140,12 @@ train_weights train_weights_of(const train_weights *w, const mlpot_structure *s)
 
 mlpot_status train_structure_sigma_check(const mlpot_structure *s, mlpot_error *err)
 {
-    for (int k = 0; k < 3; ++k) {
-        int present;
-        if (isnan(info_sigma(s, k, &present)) && present)
-            return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s=%s is not a positive number (a noise level)", sigma_keys[k],
-                              mlpot_structure_info(s, sigma_keys[k]));
-    }
-    return MLPOT_OK;
+    double sigma[3];
+    const int own = frame_sigma_read(s, sigma);
+    if (own >= 0) return MLPOT_OK;
+    const char *key = frame_sigma_keys[-1 - own];
+    return mlpot_fail(err, MLPOT_ERR_FORMAT, "%s=%s is not a positive number (a noise level)", key,
+                      mlpot_structure_info(s, key));
 }
 
 mlpot_status train_cache_fill(train_cache *c, const nnp_model *m, const mlpot_structure *s, const train_weights *w,

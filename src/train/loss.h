@@ -22,11 +22,10 @@ typedef struct train_weights {
     double sigma[3];              /* the σ of energy per atom, force and stress component */
 } train_weights;
 
-/* A structure's own noise levels, from the extxyz info keys gap_fit reads per configuration,
- * absolute as it reads them: energy_sigma (eV, of the structure's energy, so σ_E = energy_sigma/N
- * per atom), force_sigma (eV/Å) and virial_sigma (eV, so σ_S = virial_sigma/V for a periodic
- * cell's stress). sigma[3] holds the run's σ_E, σ_F, σ_S and receives s's where s has them;
- * returns which it has (bit k for sigma[k]). */
+/* A structure's own noise levels (core/frame_sigma.h: gap_fit's absolute per-configuration keys)
+ * as the loss's: σ_E = energy_sigma/N per atom, σ_F = force_sigma, σ_S = virial_sigma/V for a
+ * periodic cell's stress. sigma[3] holds the run's σ_E, σ_F, σ_S and receives s's where s has
+ * them; returns which it has (bit k for sigma[k]). */
 int train_structure_sigma(const mlpot_structure *s, double sigma[3]);
 /* w with s's own noise levels, if any, in place of the run's. */
 train_weights train_weights_of(const train_weights *w, const mlpot_structure *s);
