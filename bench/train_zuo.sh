@@ -30,7 +30,7 @@
 #        CUTOFF_ALPHA (model.cutoff_alpha: the cutoff function is 1 inside CUTOFF_ALPHA·CUTOFF;
 #        default 0, so it decays over the whole sphere), RADIAL (10 radial functions), ANGULAR_WIDTHS (3 widths or centres per
 #        angular set), ANGULAR_TYPE (3 narrow, 9 wide), ANGULAR_SHIFTED (false: centred widths;
-#        true: nnp-sfparamgen's shifted grid), R_LOWER (0.5 Å, the grids' inner edge),
+#        true: nnp-sfparamgen's shifted grid), R_LOWER (0.5 Å, the grids' inner edge; auto: one grid spacing below the closest training pair),
 #        ZETAS (angular exponents, "1, 2, 4, 16"), VALIDATION_FRACTION (0.1; at 0 the epoch of
 #        lowest training loss is kept), HIDDEN ("30, 30"), ACTIVATION (t: tanh; p: softplus),
 #        SEED (1), SELECTION (training.selection: mean, or median of the validation structures'
@@ -112,7 +112,7 @@ output:
 YAML
     echo "== $el (paper MAE meV/atom / eV/Å: ${paper[$el]})"
     resume=$([ -f "$out/$el.checkpoint" ] && echo --resume || true) # an interrupted run goes on
-    "$mlpot" train "$out/$el.yaml" $resume -q | grep -E "trained|resumed|test set"
+    "$mlpot" train "$out/$el.yaml" $resume -q | grep -E "trained|resumed|test set|radial grid"
     echo "-- the paper's NNP on the same test frames (energy per atom, forces):"
     "$mlpot" eval -p "$shared/zuo2020_mlearn/mlearn/mvl_models/$el/nnp,energy_unit=Hartree,length_unit=Bohr" \
         --forces-key force -o "$out/$el-paper-nnp.xyz" "$data/${el}_test.xyz" 2>&1 | grep "vs reference"

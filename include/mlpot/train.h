@@ -108,6 +108,10 @@ typedef struct mlpot_train_report {
     int elements[16];
     mlpot_train_errors test_by_element[16];
     int n_parameters;
+    /* the generated symmetry functions' inner grid edge, Å (NaN when they were read from a
+     * file), and with model.radial_r_lower: auto the closest training pair it came from (NaN
+     * otherwise) */
+    double radial_r_lower, closest_pair;
     double seconds;     /* this invocation */
     double seconds_all; /* with the runs a resume went on from (the learning curve's time_s) */
     /* Empty, or a warning that a few validation structures carry most of the kept model's

@@ -218,6 +218,9 @@ int cli_train(int argc, char **argv)
             printf("  forces on %-2s: RMSE %.4g meV/A, MAE %.4g meV/A\n", mlpot_element_symbol(r.elements[e]),
                    1e3 * r.test_by_element[e].force_rmse, 1e3 * r.test_by_element[e].force_mae);
     }
+    if (!isnan(r.closest_pair))
+        printf("radial grid from %.4g A (model.radial_r_lower: auto; closest training pair %.4g A)\n", r.radial_r_lower,
+               r.closest_pair);
     if (r.validation_note[0]) printf("validation: %s\n", r.validation_note);
     printf("model written to %s\n", model);
     mlpot_train_config_free(c);

@@ -18,7 +18,7 @@
 #include "train/loss.h"
 
 enum kind {
-    K_REAL, K_INT, K_BOOL, K_SEED, K_STRING, K_FILES, K_REALS, K_INTS, K_FORMAT, K_EUNIT, K_LUNIT, K_ACTIVATION,
+    K_REAL, K_REAL_AUTO, K_INT, K_BOOL, K_SEED, K_STRING, K_FILES, K_REALS, K_INTS, K_FORMAT, K_EUNIT, K_LUNIT, K_ACTIVATION,
     K_OPTIMIZER, K_STAGE, K_SELECTION, K_SCALING, K_WIDTHS, K_REFERENCES
 };
 
@@ -61,7 +61,7 @@ static const key KEYS[] = {
     {"model.cutoff_type", K_INT, AT(cutoff_type), 0, "6", 0, 8, "n2p2 cutoff function: 1 cos, 2 tanhU, 3 tanh, 4 exp, 5-8 poly1-poly4"},
     {"model.cutoff_alpha", K_REAL, AT(cutoff_alpha), 0, "0", 0, 0.99, "inner shift of the cutoff function, fraction of the cutoff"},
     {"model.radial_count", K_INT, AT(n_radial), 0, "8", 1, 64, "radial functions per neighbour element (shifted Gaussian grid)"},
-    {"model.radial_r_lower", K_REAL, AT(r_lower), 0, "0.5", 0, 30, "inner edge of the radial grid, Angstrom"},
+    {"model.radial_r_lower", K_REAL_AUTO, AT(r_lower), 0, "0.5", 0, 30, "inner edge of the radial (and shifted angular) grid, Angstrom; auto: one grid spacing below the closest pair of the training structures, so that no function sits wholly inside the shortest distance the data sample (nnp-sfparamgen's r_lower, chosen from the data)"},
     {"model.angular_eta_count", K_INT, AT(n_eta), 0, "3", 0, 16, "angular widths per neighbour pair (0: no angular functions)"},
     {"model.angular_zetas", K_REALS, AT(zetas), AT(n_zetas), "1, 4, 16", 1, 1000, "angular exponents zeta (each with lambda = -1 and +1)"},
     {"model.angular_shifted", K_BOOL, AT(angular_shifted), 0, "false", ANY, "angular functions on a shifted grid (n2p2 nnp-sfparamgen's shifted mode: angular_eta_count centres r_s from radial_r_lower on, widths their spacing) instead of centred widths (r_s = 0); with angular_type 9 on Zuo et al.'s data both grids do as well on Li, the shifted one better on Mo's forces and on Si"},
@@ -219,6 +219,9 @@ static mlpot_status set_key(mlpot_train_config *c, const key *k, const char *val
     snprintf(buf, sizeof buf, "%s", value);
     switch (k->kind) {
     case K_REAL: return parse_real(k, value, at, err);
+    case K_REAL_AUTO:
+        if (!strcmp(value, "auto")) return *(double *)at = NAN, MLPOT_OK;
+        return parse_real(k, value, at, err);
     case K_INT: return parse_int(k, value, at, err);
     case K_SEED: {
         char *end;
@@ -449,6 +452,10 @@ static void value_text(const mlpot_train_config *c, const key *k, char *buf, siz
     buf[0] = '\0';
     switch (k->kind) {
     case K_REAL: snprintf(buf, size, "%.15g", *(const double *)at); break;
+    case K_REAL_AUTO:
+        if (isnan(*(const double *)at)) snprintf(buf, size, "auto");
+        else snprintf(buf, size, "%.15g", *(const double *)at);
+        break;
     case K_INT: snprintf(buf, size, "%d", *(const int *)at); break;
     case K_SEED: snprintf(buf, size, "%llu", *(const unsigned long long *)at); break;
     case K_BOOL: snprintf(buf, size, "%s", *(const int *)at ? "true" : "false"); break;

@@ -27,7 +27,7 @@ struct mlpot_train_config {
     int energy_unit, length_unit; /* mlpot_energy_unit / mlpot_length_unit of the files */
     /* model */
     char *symmetry_functions; /* "auto" or an n2p2 input.nn (or its folder) */
-    double cutoff, r_lower, cutoff_alpha;
+    double cutoff, r_lower, cutoff_alpha; /* r_lower NaN: auto (sf_auto_r_lower) */
     int cutoff_type, n_radial, n_eta, angular_type, angular_shifted;
     int n_zetas;
     double zetas[8];

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "mlpot/elements.h"
+#include "mlpot/neighbours.h"
 
 static mlpot_status push(char ***lines, int *n, int *capacity, const char *text, mlpot_error *err)
 {
@@ -67,5 +68,28 @@ mlpot_status sf_generate(const sf_grid *g, const int *elements, int n_elements, 
         free(*lines);
         *lines = NULL, *n = 0;
     }
+    return st;
+}
+
+double sf_auto_r_lower(double closest, double cutoff, int n_radial)
+{
+    if (n_radial < 2) return closest < cutoff ? closest : 0.0;
+    const double r = (n_radial * closest - cutoff) / (n_radial - 1);
+    return r > 0 ? r : 0.0;
+}
+
+mlpot_status sf_closest_pair(const mlpot_structure *const *structures, size_t n, double cutoff, double *closest,
+                             mlpot_error *err)
+{
+    *closest = cutoff;
+    mlpot_neighbour_list nl;
+    mlpot_neighbour_list_init(&nl);
+    mlpot_status st = MLPOT_OK;
+    for (size_t q = 0; q < n && !st; ++q) {
+        st = mlpot_neighbour_list_build(&nl, structures[q], cutoff, 0.0, MLPOT_NEIGHBOURS_HALF, err);
+        for (size_t p = 0; !st && p < nl.n_pairs; ++p)
+            if (nl.distance[p] < *closest) *closest = nl.distance[p];
+    }
+    mlpot_neighbour_list_free(&nl);
     return st;
 }

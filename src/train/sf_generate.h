@@ -11,7 +11,10 @@
 #ifndef MLPOT_TRAIN_SF_GENERATE_H
 #define MLPOT_TRAIN_SF_GENERATE_H
 
+#include <stddef.h>
+
 #include "mlpot/status.h"
+#include "mlpot/structure.h"
 
 typedef struct sf_grid {
     double cutoff, r_lower;
@@ -24,5 +27,20 @@ typedef struct sf_grid {
  * *n); free each and the array. elements: atomic numbers. */
 mlpot_status sf_generate(const sf_grid *grid, const int *elements, int n_elements, char ***lines, int *n,
                          mlpot_error *err);
+
+/* model.radial_r_lower: auto. The inner edge that puts the closest pair the data sample on the
+ * grid's second centre, one spacing Δ = (cutoff - r_lower) / n_radial above the first:
+ * r_lower = (n_radial·closest - cutoff) / (n_radial - 1), at least 0. A function centred much
+ * below the closest pair is nearly zero on every training atom, so its scaling spans almost
+ * nothing and a slightly closer pair later reads as far outside the training range (Zuo et al.'s
+ * Ni: five of 16 functions below its closest pair of 1.80 Å with r_lower 0.5); one centred at
+ * the closest pair itself is narrow there and swings as widely (Mo, r_lower at its closest pair:
+ * validation forces 0.10-0.26 eV/Å against 0.09). */
+double sf_auto_r_lower(double closest, double cutoff, int n_radial);
+
+/* The shortest interatomic distance (lattice images included) within cutoff over the
+ * structures, or cutoff when no pair is that close. */
+mlpot_status sf_closest_pair(const mlpot_structure *const *structures, size_t n, double cutoff, double *closest,
+                             mlpot_error *err);
 
 #endif

@@ -37,6 +37,8 @@ typedef struct trainer {
     double *validation_losses; /* [2 n_validation]: each structure's loss, then a copy to sort */
     double t_start;
     double t_before; /* the learning curve's time at the checkpoint a resume starts from */
+    double r_lower, closest_pair; /* the generated grid's inner edge; the closest training pair
+                                     when radial_r_lower is auto (NaN otherwise) */
     /* L-BFGS evaluation */
     mlpot_status eval_status;
     mlpot_error eval_err;
@@ -100,15 +102,35 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
     int n_lines = 0, cutoff_type = c->cutoff_type;
     double alpha = c->cutoff_alpha;
     const int generated = !strcmp(c->symmetry_functions, "auto");
-    mlpot_status st;
+    /* the scaling statistics (and an automatic grid) are those of the structures the loss
+     * counts (weight above 0) */
+    const mlpot_structure **train = malloc((t->data.n[TRAIN_SET] + 1) * sizeof *train);
+    size_t n_train = 0;
+    if (!train) return mlpot_fail_memory(err, "setting up a model");
+    for (size_t q = 0; q < t->data.n[TRAIN_SET]; ++q)
+        if (t->data.set[TRAIN_SET][q]->weight > 0) train[n_train++] = t->data.set[TRAIN_SET][q];
+    if (n_train == 0) {
+        free(train);
+        return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "every training structure has weight 0 (config_weight): nothing to fit");
+    }
+    mlpot_status st = MLPOT_OK;
+    t->r_lower = t->closest_pair = NAN;
     if (generated) {
-        sf_grid grid = {c->cutoff, c->r_lower, c->n_radial, c->n_eta, c->angular_type, c->angular_shifted, c->n_zetas, {0}};
+        t->r_lower = c->r_lower;
+        if (isnan(c->r_lower)) {
+            st = sf_closest_pair(train, n_train, c->cutoff, &t->closest_pair, err);
+            t->r_lower = sf_auto_r_lower(t->closest_pair, c->cutoff, c->n_radial);
+        }
+        sf_grid grid = {c->cutoff, t->r_lower, c->n_radial, c->n_eta, c->angular_type, c->angular_shifted, c->n_zetas, {0}};
         memcpy(grid.zetas, c->zetas, sizeof grid.zetas);
-        st = sf_generate(&grid, t->data.elements, t->data.n_elements, &lines, &n_lines, err);
+        if (!st) st = sf_generate(&grid, t->data.elements, t->data.n_elements, &lines, &n_lines, err);
     } else {
         st = lines_from_input_nn(c->symmetry_functions, &lines, &n_lines, &cutoff_type, &alpha, err);
     }
-    if (st) return st;
+    if (st) {
+        free(train);
+        return st;
+    }
     /* functions of the given file for elements the data lack would fail the build: keep the
      * data's elements only */
     if (!generated) {
@@ -131,14 +153,6 @@ static mlpot_status setup_model(trainer *t, mlpot_error *err)
         }
         n_lines = kept;
     }
-    /* the scaling statistics are those of the structures the loss counts (weight above 0) */
-    const mlpot_structure **train = malloc((t->data.n[TRAIN_SET] + 1) * sizeof *train);
-    size_t n_train = 0;
-    if (!train) st = mlpot_fail_memory(err, "setting up a model");
-    for (size_t q = 0; train && q < t->data.n[TRAIN_SET]; ++q)
-        if (t->data.set[TRAIN_SET][q]->weight > 0) train[n_train++] = t->data.set[TRAIN_SET][q];
-    if (!st && n_train == 0)
-        st = mlpot_fail(err, MLPOT_ERR_ARGUMENT, "every training structure has weight 0 (config_weight): nothing to fit");
     for (int pass = 0; pass < 2 && !st; ++pass) {
         st = train_model_build(&t->model, t->data.elements, t->data.n_elements, lines, n_lines, cutoff_type, alpha, c->hidden,
                                c->n_hidden, c->activation, c->scaling, c->scale_min, c->scale_max, err);
@@ -1018,6 +1032,7 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
                 report->test_by_element[e] = train_metrics_errors(&m, e);
             }
             report->n_parameters = (int)t.n_params;
+            report->radial_r_lower = t.r_lower, report->closest_pair = t.closest_pair;
             report->seconds = seconds() - t.t_start;
             report->seconds_all = t.t_before + report->seconds;
         }
