@@ -245,6 +245,27 @@ training:
         check(r.returncode == 2 and phrase in r.stderr and not os.path.exists(os.path.join(tmp, "bad_start")),
               "initial weights with %s: exit %d, %s" % (setting, r.returncode, r.stderr.strip()))
 
+    # model.radial_r_lower: auto puts the closest pair of the training frames on the radial
+    # grid's second centre: the reported pair is one of the frames' own closest pairs (ASE's
+    # neighbour list), no farther than the closest pair of all frames given but the validation
+    # ones, and the written functions start one grid spacing below it
+    r = train("auto_grid", ["--epochs", "0", "--set", "model.radial_r_lower=auto"])
+    line = [l for l in r.stdout.splitlines() if l.startswith("radial grid from")]
+    from ase.neighborlist import neighbor_list
+    frame_closest = [neighbor_list("d", a, 4.0).min() for a in read(data, ":")]
+    ok = r.returncode == 0 and len(line) == 1
+    if ok:
+        r_lower, closest = float(line[0].split()[3]), float(line[0].split()[-2])
+        with open(os.path.join(tmp, "auto_grid", "input.nn")) as f:
+            centres = [float(l.split()[5]) for l in f if l.startswith("symfunction_short") and l.split()[2] == "2"]
+        ok = (min(abs(closest - d) for d in frame_closest) < 1e-3 and closest >= min(frame_closest) - 1e-3 and
+              abs(centres[0] - r_lower) < 1e-3 and abs(centres[1] - closest) < 1e-3 and
+              abs(centres[1] - centres[0] - (4.0 - centres[0]) / len(centres)) < 1e-12)
+    check(ok, "radial_r_lower auto: %s %s; frames' closest pairs %s" % (line, r.stderr, np.round(sorted(frame_closest)[:3], 4)))
+    r = train("bad_grid", ["--epochs", "0", "--set", "model.radial_r_lower=automatic"])
+    check(r.returncode == 2 and "model.radial_r_lower: 'automatic' is neither a number nor auto" in r.stderr,
+          "radial_r_lower automatic: exit %d, %s" % (r.returncode, r.stderr.strip()))
+
     # n2p2's sigma scaling (standardised inputs): the written model says so, and mlpot eval of it
     # gives the reported test errors
     r = train("sigma", ["--epochs", "5", "--set", "model.scaling=sigma", "--set", "model.scale_min=0", "--set",

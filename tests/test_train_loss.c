@@ -394,9 +394,56 @@ static void check_average(void)
     train_state_free(&s);
 }
 
+/* model.radial_r_lower: auto. The closest pair of a periodic, sheared cell whose two closest
+ * atoms meet across the boundary (through a lattice image), against a brute-force search over
+ * images; then the automatic grid puts that pair on its second centre. */
+static void check_auto_r_lower(void)
+{
+    mlpot_structure s[2];
+    for (int q = 0; q < 2; ++q) mlpot_structure_init(&s[q]);
+    CHECK_OK(mlpot_structure_resize(&s[0], 3, &test_err));
+    CHECK_OK(mlpot_structure_resize(&s[1], 2, &test_err));
+    const double cell[3][3] = {{3.6, 0, 0}, {0.7, 3.4, 0}, {0.3, -0.4, 3.9}};
+    const double x0[9] = {0.1, 0.2, 0.15, 3.35, 1.9, 2.0, 1.7, 3.3, 3.7};
+    memcpy(s[0].cell, cell, sizeof cell);
+    memcpy(s[0].positions, x0, sizeof x0);
+    for (int k = 0; k < 3; ++k) s[0].pbc[k] = 1, s[0].numbers[k] = 28;
+    /* an open pair 2.5 Å apart: farther than the periodic cell's closest */
+    const double x1[6] = {0, 0, 0, 1.5, 2.0, 0};
+    memcpy(s[1].positions, x1, sizeof x1);
+    s[1].numbers[0] = s[1].numbers[1] = 28;
+    double expect = INFINITY;
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j)
+            for (int a = -2; a <= 2; ++a)
+                for (int b = -2; b <= 2; ++b)
+                    for (int c = -2; c <= 2; ++c) {
+                        if (i == j && !a && !b && !c) continue;
+                        double d2 = 0;
+                        for (int x = 0; x < 3; ++x) {
+                            double d = x0[3 * j + x] - x0[3 * i + x] + a * cell[0][x] + b * cell[1][x] + c * cell[2][x];
+                            d2 += d * d;
+                        }
+                        if (sqrt(d2) < expect) expect = sqrt(d2);
+                    }
+    const mlpot_structure *set[2] = {&s[0], &s[1]};
+    double closest = 0;
+    CHECK_OK(sf_closest_pair(set, 2, 5.2, &closest, &test_err));
+    CHECK_CLOSE(closest, expect, 1e-12, "closest pair through the lattice images");
+    CHECK(expect < 2.5, "the periodic cell's closest pair (%g Å) is the set's", expect);
+    CHECK_OK(sf_closest_pair(set + 1, 1, 2.0, &closest, &test_err));
+    CHECK(closest == 2.0, "no pair within the cutoff: the cutoff (%g)", closest);
+    const double r_lower = sf_auto_r_lower(expect, 5.2, 16), delta = (5.2 - r_lower) / 16;
+    CHECK_CLOSE(r_lower + delta, expect, 1e-12, "auto r_lower: the closest pair on the second centre");
+    CHECK(r_lower > 0 && r_lower < expect, "auto r_lower %g below the closest pair", r_lower);
+    CHECK(sf_auto_r_lower(0.3, 6.0, 8) == 0.0, "auto r_lower is never negative");
+    for (int q = 0; q < 2; ++q) mlpot_structure_free(&s[q]);
+}
+
 int main(void)
 {
     check_average();
+    check_auto_r_lower();
     /* a generated set: radial type 2 and narrow angular type 3 */
     sf_grid grid = {.cutoff = 4.0, .r_lower = 0.6, .n_radial = 3, .n_eta = 2, .angular_type = 3, .n_zetas = 2, .zetas = {1, 4}};
     const int elements[2] = {1, 8};

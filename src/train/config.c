@@ -219,9 +219,13 @@ static mlpot_status set_key(mlpot_train_config *c, const key *k, const char *val
     snprintf(buf, sizeof buf, "%s", value);
     switch (k->kind) {
     case K_REAL: return parse_real(k, value, at, err);
-    case K_REAL_AUTO:
+    case K_REAL_AUTO: {
+        char *end;
         if (!strcmp(value, "auto")) return *(double *)at = NAN, MLPOT_OK;
+        if (!isfinite(strtod(value, &end)) || end == value || *end)
+            return mlpot_fail(err, MLPOT_ERR_ARGUMENT, "%s: '%s' is neither a number nor auto", k->name, value);
         return parse_real(k, value, at, err);
+    }
     case K_INT: return parse_int(k, value, at, err);
     case K_SEED: {
         char *end;
