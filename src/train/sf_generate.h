@@ -33,9 +33,9 @@ mlpot_status sf_generate(const sf_grid *grid, const int *elements, int n_element
  * r_lower = (n_radial·closest - cutoff) / (n_radial - 1), at least 0. A function centred much
  * below the closest pair is nearly zero on every training atom, so its scaling spans almost
  * nothing and a slightly closer pair later reads as far outside the training range (Zuo et al.'s
- * Ni: five of 16 functions below its closest pair of 1.80 Å with r_lower 0.5); one centred at
- * the closest pair itself is narrow there and swings as widely (Mo, r_lower at its closest pair:
- * validation forces 0.10-0.26 eV/Å against 0.09). */
+ * Ni with r_lower 0.5 Å: five of 16 functions below its closest pair, 1.80 Å); one centred on
+ * the closest pair itself is narrow there and swings as widely (Mo, one network over 9 epochs:
+ * validation forces up to 0.26 eV/Å, against 0.09 with r_lower 1.7 Å; bench/README.md). */
 double sf_auto_r_lower(double closest, double cutoff, int n_radial);
 
 /* The shortest interatomic distance (lattice images included) within cutoff over the

@@ -914,8 +914,9 @@ mlpot_status mlpot_train(const mlpot_train_config *c, mlpot_train_callback cb, v
     trainer t;
     memset(&t, 0, sizeof t);
     t.c = c;
+    t.r_lower = t.closest_pair = NAN;
     t.t_start = seconds();
-    if (report) memset(report, 0, sizeof *report);
+    if (report) memset(report, 0, sizeof *report), report->radial_r_lower = report->closest_pair = NAN;
     mlpot_status st = train_data_load(&t.data, c, err);
     if (st) return st;
     if (t.data.n_elements > TRAIN_MAX_ELEMENTS) {
