@@ -247,8 +247,8 @@ training:
 
     # model.radial_r_lower: auto puts the closest pair of the training frames on the radial
     # grid's second centre: the reported pair is one of the frames' own closest pairs (ASE's
-    # neighbour list), no farther than the closest pair of all frames given but the validation
-    # ones, and the written functions start one grid spacing below it
+    # neighbour list) and no closer than the closest of all of them (the validation frames drawn
+    # from the file may hold it), and the written functions start one grid spacing below it
     r = train("auto_grid", ["--epochs", "0", "--set", "model.radial_r_lower=auto"])
     line = [l for l in r.stdout.splitlines() if l.startswith("radial grid from")]
     from ase.neighborlist import neighbor_list

@@ -30,7 +30,8 @@ mlpot_status sf_generate(const sf_grid *grid, const int *elements, int n_element
 
 /* model.radial_r_lower: auto. The inner edge that puts the closest pair the data sample on the
  * grid's second centre, one spacing Δ = (cutoff - r_lower) / n_radial above the first:
- * r_lower = (n_radial·closest - cutoff) / (n_radial - 1), at least 0. A function centred much
+ * r_lower = (n_radial·closest - cutoff) / (n_radial - 1), at least 0 (a single radial function
+ * sits on the closest pair). A function centred much
  * below the closest pair is nearly zero on every training atom, so its scaling spans almost
  * nothing and a slightly closer pair later reads as far outside the training range (Zuo et al.'s
  * Ni with r_lower 0.5 Å: five of 16 functions below its closest pair, 1.80 Å); one centred on
